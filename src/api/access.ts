@@ -1,0 +1,122 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { AppEnv, Caller, Deps } from './context.js'
+import { ApiError, scopeError } from './errors.js'
+import { allows, type Permission, type Scope } from './permissions.js'
+import type { RateDecision } from './rate-limits.js'
+import type { Tenant } from '../store/records.js'
+import type { TokenType } from './tokens.js'
+
+/** Which credential an endpoint accepts (reference, per endpoint table). */
+export type Credential = 'jwt' | 'jwt_or_key' | 'key'
+
+/** What an endpoint requires; every key has the documented default. */
+export interface AccessRule {
+  credential: Credential
+  /** Roles allowed (JWT callers); default every role. */
+  permission?: Permission
+  /** Scope an API key needs (for `jwt_or_key` and `key`). */
+  scope?: Scope
+  /** Token type that the bearer must be; default `access` (MFA verify takes `mfa_pending`). */
+  tokenType?: TokenType
+  /** Whether a lapsed subscription answers 402; default true (false under /auth). */
+  subscription?: boolean
+}
+
+/**
+ * The checks before validation, in the API's order: authentication (401) → rate limit (429) →
+ * subscription (402) → role or scope (403). Sets `caller` and the rate-limit headers.
+ */
+export function access(rule: AccessRule): MiddlewareHandler<AppEnv> {
+  const tokenType = rule.tokenType ?? 'access'
+  return async function access(c, next) {
+    const deps = c.var.deps
+    const caller = await authenticate(c, deps, rule.credential, tokenType)
+    limitRate(c, deps, `tenant:${caller.tenant.id}`, caller.tenant.subscription_tier)
+    if (rule.subscription !== false && lapsed(deps, caller.tenant)) throw new ApiError('payment_required')
+    if (caller.kind === 'jwt' && rule.permission && !allows(rule.permission, caller.user.role)) throw new ApiError('forbidden')
+    if (caller.kind === 'api_key' && rule.scope && !caller.key.scopes.includes(rule.scope)) throw scopeError(rule.scope)
+    if (caller.kind === 'api_key') caller.key.last_used_at = deps.clock.now()
+    c.set('caller', caller)
+    await next()
+  }
+}
+
+/** For the unauthenticated auth endpoints: counted per client IP, nothing else checked. */
+export function publicAccess(): MiddlewareHandler<AppEnv> {
+  return async function publicAccess(c, next) {
+    limitRate(c, c.var.deps, `ip:${clientIp(c)}`, 'unauthenticated')
+    await next()
+  }
+}
+
+async function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credential, tokenType: TokenType): Promise<Caller> {
+  const authorization = c.req.header('authorization')
+  const bearer = authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]
+  // An endpoint that takes only keys ignores a JWT, and the reverse (reference gap choice).
+  if (credential !== 'key' && bearer) return jwtCaller(deps, bearer, tokenType)
+  const apiKey = c.req.header('x-api-key')
+  if (credential !== 'jwt' && apiKey !== undefined) return keyCaller(deps, apiKey)
+  throw new ApiError('not_authenticated')
+}
+
+async function jwtCaller(deps: Deps, token: string, tokenType: TokenType): Promise<Caller> {
+  const claims = await deps.tokens.verify(token, tokenType)
+  const { store } = deps
+  if (store.blocklist.has(claims.jti)) throw new ApiError('token_invalid')
+  const user = store.users.get(claims.sub)
+  if (!user) throw new ApiError('token_invalid')
+  const tenant = store.tenants.get(claims.tenant_id)
+  if (!tenant) throw new ApiError('tenant_not_found')
+  if (!user.is_active) throw new ApiError('user_inactive')
+  return { kind: 'jwt', tenant, user, claims, token }
+}
+
+function keyCaller(deps: Deps, secret: string): Caller {
+  const key = deps.store.apiKeysBySecret.get(secret.trim())
+  const now = deps.clock.now()
+  if (!key || key.revoked_at !== null || (key.expires_at !== null && key.expires_at <= now)) throw new ApiError('api_key_invalid')
+  const tenant = deps.store.tenants.get(key.tenant_id)
+  if (!tenant) throw new ApiError('tenant_not_found')
+  return { kind: 'api_key', tenant, key }
+}
+
+/** Counts the request and sets `X-RateLimit-*`; throws the 429 once the window is spent. */
+function limitRate(c: Context<AppEnv>, deps: Deps, key: string, bucket: Tenant['subscription_tier'] | 'unauthenticated'): void {
+  const decision = deps.limiter.hit(key, bucket)
+  if (!decision) return
+  c.header('X-RateLimit-Limit', String(decision.limit))
+  c.header('X-RateLimit-Remaining', String(decision.remaining))
+  if (!decision.allowed) throw new ApiError('rate_limited', retryHeaders(decision))
+  if (deps.config.alwaysSendRateLimitReset) c.header('X-RateLimit-Reset', String(decision.resetS))
+}
+
+/** `Retry-After` and `X-RateLimit-Reset` of a 429, true for the window. */
+export const retryHeaders = (d: RateDecision): Record<string, string> => ({
+  'Retry-After': String(d.retryAfterS),
+  'X-RateLimit-Reset': String(d.resetS),
+})
+
+/** Whether the tenant's subscription answers 402: canceled, or past due beyond the grace period. */
+export function lapsed(deps: Deps, tenant: Tenant): boolean {
+  switch (tenant.subscription_status) {
+    case 'active':
+    case 'trialing':
+      return false
+    case 'canceled':
+      return true
+    case 'past_due': {
+      const since = tenant.past_due_since ?? deps.clock.now()
+      return deps.clock.now() >= since + deps.config.pastDueGraceDays * 86_400_000
+    }
+  }
+}
+
+/** The client's address as the socket saw it. */
+export function clientIp(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}

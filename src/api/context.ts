@@ -1,0 +1,32 @@
+import type { Logger } from 'pino'
+import type { Clock } from '../clock.js'
+import type { Config } from '../config.js'
+import type { Rng } from '../rng.js'
+import type { Store } from '../store/store.js'
+import type { ApiKey, Tenant, User } from '../store/records.js'
+import type { RateLimiter } from './rate-limits.js'
+import type { TokenService, AccessClaims } from './tokens.js'
+
+/** What every request may reach: built once by createMockServer. `store` is swapped on reset. */
+export interface Deps {
+  config: Config
+  clock: Clock
+  rng: Rng
+  store: Store
+  tokens: TokenService
+  limiter: RateLimiter
+  logger: Logger
+}
+
+/** Who made the request, once `access()` has let it through. */
+export type Caller =
+  | { kind: 'jwt'; tenant: Tenant; user: User; claims: AccessClaims; token: string }
+  | { kind: 'api_key'; tenant: Tenant; key: ApiKey }
+
+/** The Hono environment of every API route. */
+export interface AppEnv {
+  Variables: {
+    deps: Deps
+    caller: Caller
+  }
+}

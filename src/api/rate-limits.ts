@@ -1,0 +1,90 @@
+import { z } from 'zod'
+import { formatPath, describeIssue, InputError, readDataFile, valueAt } from '../load-file.js'
+import type { Clock } from '../clock.js'
+
+/** One bucket rule: `limit` requests per fixed `window_s`-second window. */
+const Bucket = z.object({
+  limit: z.number().int().min(1).max(1_000_000_000).describe('requests per window'),
+  window_s: z.number().int().min(1).max(86_400).default(60).describe('window length, seconds'),
+})
+
+/**
+ * The rate-limit table: per subscription tier, counted per tenant, and for the unauthenticated
+ * auth endpoints, counted per client IP. Emulator defaults; the reference documents no numbers
+ * beyond the example limit 300.
+ */
+export const RateLimitTable = z.object({
+  free: Bucket.default({ limit: 60, window_s: 60 }),
+  pro: Bucket.default({ limit: 300, window_s: 60 }),
+  enterprise: Bucket.default({ limit: 1000, window_s: 60 }),
+  unauthenticated: Bucket.default({ limit: 20, window_s: 60 }),
+})
+export type RateLimitTable = z.infer<typeof RateLimitTable>
+
+/** The built-in table. */
+export const defaultRateLimits: RateLimitTable = RateLimitTable.parse({})
+
+/** Reads a rate-limit table file (YAML or JSON); a partial table keeps the defaults elsewhere. */
+export function loadRateLimitFile(file: string): RateLimitTable {
+  const data = readDataFile(file) ?? {}
+  const parsed = RateLimitTable.strict().safeParse(data)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]!
+  const where = formatPath(issue.path) || '(top level)'
+  throw new InputError(`Failed to load ${file}: ${where} ${describeIssue(issue, valueAt(data, issue.path))}`)
+}
+
+/** What one counted request learned about its bucket. */
+export interface RateDecision {
+  allowed: boolean
+  limit: number
+  remaining: number
+  /** Epoch second at which the window resets. */
+  resetS: number
+  /** Whole seconds until the reset, at least 1. */
+  retryAfterS: number
+}
+
+/** Fixed-window counters, windows aligned to multiples of their length on the clock. */
+export class RateLimiter {
+  private counters = new Map<string, { windowStartMs: number; count: number }>()
+
+  constructor(
+    private clock: Clock,
+    readonly table: RateLimitTable | null,
+  ) {}
+
+  /** Counts one request against `key` under `bucket`; synchronous, so concurrent requests cannot race. */
+  hit(key: string, bucket: keyof RateLimitTable): RateDecision | null {
+    if (!this.table) return null
+    const { limit, window_s } = this.table[bucket]
+    const windowMs = window_s * 1000
+    const now = this.clock.now()
+    const windowStartMs = Math.floor(now / windowMs) * windowMs
+    let counter = this.counters.get(key)
+    if (!counter || counter.windowStartMs !== windowStartMs) {
+      counter = { windowStartMs, count: 0 }
+      this.counters.set(key, counter)
+    }
+    const resetMs = windowStartMs + windowMs
+    const allowed = counter.count < limit
+    if (allowed) counter.count++
+    return {
+      allowed,
+      limit,
+      remaining: limit - counter.count,
+      resetS: Math.ceil(resetMs / 1000),
+      retryAfterS: Math.max(1, Math.ceil((resetMs - now) / 1000)),
+    }
+  }
+
+  /** Current state of `key` without counting (for the control plane). */
+  peek(key: string): { count: number; windowStartMs: number } | undefined {
+    return this.counters.get(key)
+  }
+
+  /** Forgets every counter. */
+  reset(): void {
+    this.counters.clear()
+  }
+}

@@ -1,0 +1,88 @@
+import { Command, CommanderError, Option } from 'commander'
+import { resolveConfig, envNameOf, type Config } from './config.js'
+import { InputError } from './load-file.js'
+import { createMockServer } from './server.js'
+import { demoApiKey, demoPassword } from './store/demo.js'
+import { version } from './version.js'
+
+/** Exit code for bad flags, environment variables or files. */
+const badInput = 2
+
+const program = new Command()
+  .name('haltless-mock')
+  .description('A stateful mock server and fault-injection proxy for the Haltless API')
+  .version(version)
+  .exitOverride()
+  .configureOutput({ outputError: (s, write) => write(s) })
+
+program
+  .command('serve', { isDefault: true })
+  .description('serve the emulated Haltless API (default command)')
+  .addOption(new Option('-p, --port <port>', `TCP port, 0 for any free one (default 4010; env ${envNameOf('port')})`))
+  .addOption(new Option('--host <host>', `interface to bind (default 127.0.0.1; env ${envNameOf('host')})`))
+  .addOption(new Option('--seed <n>', `seed for every random choice, 0..4294967295 (default random; env ${envNameOf('seed')})`))
+  .addOption(new Option('--log-level <level>', `fatal|error|warn|info|debug|trace|silent (default info; env ${envNameOf('logLevel')})`))
+  .addOption(new Option('--config <file>', 'YAML or JSON file of settings (env HALTLESS_MOCK_CONFIG)'))
+  .addOption(new Option('--no-demo', `start with no demo tenants (env ${envNameOf('demo')}=false)`))
+  .addOption(new Option('--rate-limits <on|off|file>', `rate limiting: on, off, or a YAML/JSON table file (default on; env ${envNameOf('rateLimits')})`))
+  .action(async (opts: Record<string, unknown>) => {
+    const { config: file, demo, ...flags } = opts
+    // commander sets demo=true by default for --no-demo; only an explicit --no-demo is a flag.
+    const config = resolveConfig({ flags: { ...flags, ...(demo === false ? { demo: false } : {}) }, env: process.env, file: file as string | undefined })
+    await serve(config)
+  })
+
+async function serve(config: Config): Promise<void> {
+  const { rateLimitTable, ...settings } = config
+  const server = createMockServer({ ...settings, rateLimitTable })
+  let url: string
+  try {
+    url = await server.listen()
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    fail(e.code === 'EADDRINUSE' ? `--port ${config.port} is already in use (choose another with --port or ${envNameOf('port')})` : `Cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)
+  }
+  console.log(banner(url!, config))
+  const stop = async () => {
+    await server.close()
+    process.exit(0)
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+}
+
+function banner(url: string, config: Config): string {
+  const api = `${url}/api/v1`
+  const lines = [
+    `haltless-mock ${version} serving the Haltless API at ${api}`,
+    `  control plane  ${url}/__mock/health   seed ${config.seed ?? '(random)'}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}`,
+  ]
+  if (!config.demo) return [...lines, '  no demo data (--no-demo): register a tenant with POST /api/v1/auth/register'].join('\n')
+  return [
+    ...lines,
+    '',
+    'Demo credentials (password for every demo user: ' + demoPassword + ')',
+    '  admin@acme.example  operator@acme.example  viewer@acme.example  admin@globex.example  admin@initech.example (402)',
+    '',
+    'Log in and keep the token:',
+    `  TOKEN=$(curl -s -X POST ${api}/auth/login -H 'Content-Type: application/json' \\`,
+    `    -d '{"email":"admin@acme.example","password":"${demoPassword}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+    `  curl -i ${api}/machines -H "Authorization: Bearer $TOKEN"`,
+    '',
+    'Demo API key (scopes ingest, agent, read:machines, read:sensors):',
+    `  curl -i ${api}/machines -H 'X-API-Key: ${demoApiKey}'`,
+  ].join('\n')
+}
+
+function fail(message: string, code = badInput): never {
+  console.error(`haltless-mock: ${message}`)
+  process.exit(code)
+}
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (err instanceof InputError) fail(err.message)
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : badInput)
+  throw err
+}

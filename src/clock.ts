@@ -1,0 +1,54 @@
+/** Where time comes from: the system, or a manual clock that tests move by hand. */
+export interface Clock {
+  /** Current time, epoch milliseconds. */
+  now(): number
+  /** Resolves once `ms` milliseconds of this clock have passed. */
+  sleep(ms: number): Promise<void>
+}
+
+/** The wall clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}
+
+/** A clock that only moves when `advance` or `set` is called; pending sleeps wake as it passes them. */
+export class ManualClock implements Clock {
+  private timers: { at: number; wake: () => void }[] = []
+
+  /** Starts at `startMs` (default 2026-04-04T10:30:00Z, the reference's example instant). */
+  constructor(private nowMs = Date.UTC(2026, 3, 4, 10, 30, 0)) {}
+
+  now(): number {
+    return this.nowMs
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((wake) => {
+      this.timers.push({ at: this.nowMs + Math.max(0, ms), wake })
+      this.fire()
+    })
+  }
+
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void {
+    this.set(this.nowMs + ms)
+  }
+
+  /** Moves the clock to `epochMs` (never backwards). */
+  set(epochMs: number): void {
+    this.nowMs = Math.max(this.nowMs, epochMs)
+    this.fire()
+  }
+
+  private fire(): void {
+    const due = this.timers.filter((t) => t.at <= this.nowMs)
+    this.timers = this.timers.filter((t) => t.at > this.nowMs)
+    for (const t of due) t.wake()
+  }
+}
+
+/** ISO 8601 in whole seconds (truncated) with `Z`, as the emulator emits every timestamp. */
+export function isoSeconds(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import { describeIssue, formatPath, InputError, readDataFile } from './load-file.js'
+import { defaultRateLimits, loadRateLimitFile, type RateLimitTable } from './api/rate-limits.js'
+
+const bool = z.preprocess((v) => {
+  if (typeof v !== 'string') return v
+  if (/^(true|1|yes|on)$/i.test(v)) return true
+  if (/^(false|0|no|off)$/i.test(v)) return false
+  return v
+}, z.boolean())
+const int = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max))
+
+/**
+ * Every setting of the server, from flags, environment variables (`HALTLESS_MOCK_<NAME>`) or a
+ * config file. The defaults below are the emulator's choices where the Haltless reference is silent;
+ * each can be changed here.
+ */
+export const ConfigSchema = z.object({
+  port: int(0, 65535).default(4010).describe('TCP port to listen on'),
+  host: z.string().min(1).default('127.0.0.1').describe('interface to listen on'),
+  seed: int(0, 2 ** 32 - 1).optional().describe('seed for every random choice (ids, keys); random when omitted'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  demo: bool.default(true).describe('load the demo tenants; false starts empty'),
+  rateLimits: z.string().min(1).default('on').describe('"on", "off", or a YAML/JSON rate-limit table file'),
+  // emulator choices (reference gaps)
+  jwtSecret: z.string().min(16).default('haltless-mock-dev-secret-do-not-use-in-production'),
+  accessTokenTtlS: int(1, 31_536_000).default(900).describe('access token lifetime, seconds (15 min)'),
+  mfaPendingTtlS: int(1, 31_536_000).default(300).describe('MFA-pending token lifetime, seconds (5 min)'),
+  refreshTokenTtlS: int(1, 31_536_000).default(604_800).describe('refresh token lifetime, seconds (7 days)'),
+  mfaTestCode: z.string().regex(/^(\d{6})?$/).default('000000').describe('6-digit code always accepted by MFA; "" disables'),
+  apiKeyPrefix: z.string().min(1).max(16).default('hk_').describe('prefix of generated API keys'),
+  pastDueGraceDays: int(0, 3650).default(7).describe('grace period of a past_due subscription, days'),
+  maxBodyBytes: int(1, 1_073_741_824).default(10 * 1024 * 1024).describe('request body limit, bytes (10 MB)'),
+  alwaysSendRateLimitReset: bool.default(false).describe('send X-RateLimit-Reset on every response, not only 429'),
+})
+export type Config = z.infer<typeof ConfigSchema> & { rateLimitTable: RateLimitTable | null }
+
+/** Config keys that are also command-line flags (others come from the file or environment). */
+export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>> = {
+  port: '--port',
+  host: '--host',
+  seed: '--seed',
+  logLevel: '--log-level',
+  demo: '--no-demo',
+  rateLimits: '--rate-limits',
+}
+
+/** `HALTLESS_MOCK_LOG_LEVEL` for `logLevel`. */
+export const envNameOf = (key: string): string => `HALTLESS_MOCK_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
+
+/**
+ * Merges file < environment < flags, validates once, and names the source of a bad value:
+ * `--port must be <= 65535 (got 70000)`.
+ */
+export function resolveConfig(input: { flags?: Record<string, unknown>; env?: NodeJS.ProcessEnv; file?: string }): Config {
+  const sources = new Map<string, string>()
+  const merged: Record<string, unknown> = {}
+  const file = input.file ?? input.env?.HALTLESS_MOCK_CONFIG
+  if (file) {
+    const data = readDataFile(file) ?? {}
+    if (typeof data !== 'object' || Array.isArray(data)) throw new InputError(`Failed to load ${file}: expected a mapping of settings`)
+    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+      if (!(k in ConfigSchema.shape)) throw new InputError(`Failed to load ${file}: unknown setting "${k}" (expected one of ${Object.keys(ConfigSchema.shape).join(', ')})`)
+      merged[k] = v
+      sources.set(k, `${file}: ${k}`)
+    }
+  }
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const v = input.env?.[envNameOf(key)]
+    if (v !== undefined && v !== '') {
+      merged[key] = v
+      sources.set(key, envNameOf(key))
+    }
+  }
+  for (const [k, v] of Object.entries(input.flags ?? {})) {
+    if (v === undefined) continue
+    merged[k] = v
+    sources.set(k, flagOf[k as keyof typeof flagOf] ?? `--${k}`)
+  }
+  const parsed = ConfigSchema.safeParse(merged)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const key = String(issue.path[0])
+    const where = sources.get(key) ?? formatPath(issue.path)
+    throw new InputError(`${where} ${describeIssue(issue, merged[key])}`)
+  }
+  const cfg = parsed.data
+  return { ...cfg, rateLimitTable: rateLimitTableFor(cfg.rateLimits) }
+}
+
+/** `on` → the built-in table, `off` → none, anything else → a table file. */
+export function rateLimitTableFor(setting: string): RateLimitTable | null {
+  if (setting === 'on') return defaultRateLimits
+  if (setting === 'off') return null
+  return loadRateLimitFile(setting)
+}
+
+/** The defaults, for tests and the test helper. */
+export const defaultConfig = (): Config => resolveConfig({})

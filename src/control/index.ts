@@ -1,0 +1,52 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../api/context.js'
+import { ApiError } from '../api/errors.js'
+import { datetime, uuidParam, validate } from '../api/validate.js'
+import { isoSeconds } from '../clock.js'
+import { version } from '../version.js'
+import type { Tenant } from '../store/records.js'
+
+const TenantPatch = z.object({
+  subscription_status: z.enum(['active', 'trialing', 'past_due', 'canceled']).optional(),
+  subscription_tier: z.enum(['free', 'pro', 'enterprise']).optional(),
+  past_due_since: datetime.nullish(),
+})
+
+/** What the control plane needs from the server beyond the request context. */
+export interface ControlHooks {
+  /** Restores the start-up state (demo data unless --no-demo), counters and caches. */
+  reset(): void
+  startedAt: number
+}
+
+const presentTenant = (t: Tenant) => ({
+  id: t.id, name: t.name, subscription_tier: t.subscription_tier, subscription_status: t.subscription_status,
+  past_due_since: t.past_due_since === null ? null : isoSeconds(t.past_due_since),
+})
+
+/** `/__mock`: the control plane. Never rate limited, never faulted. */
+export function controlPlane(hooks: ControlHooks) {
+  return new Hono<AppEnv>()
+    .get('/health', (c) => {
+      const { clock, config } = c.var.deps
+      return c.json({ status: 'ok', mode: 'mock', version, uptime_s: Math.floor((clock.now() - hooks.startedAt) / 1000), demo: config.demo })
+    })
+    .post('/reset', (c) => {
+      hooks.reset()
+      return c.json({ status: 'reset', demo: c.var.deps.config.demo })
+    })
+    .get('/tenants', (c) => c.json([...c.var.deps.store.tenants.values()].map(presentTenant)))
+    .patch('/tenants/:tenant_id', validate('param', z.object({ tenant_id: uuidParam })), validate('json', TenantPatch), (c) => {
+      const { store, clock } = c.var.deps
+      const tenant = store.tenants.get(c.req.valid('param').tenant_id)
+      if (!tenant) throw new ApiError('tenant_not_found')
+      const body = c.req.valid('json')
+      if (body.subscription_status === 'past_due' && tenant.subscription_status !== 'past_due' && body.past_due_since === undefined)
+        tenant.past_due_since = clock.now()
+      if (body.subscription_status) tenant.subscription_status = body.subscription_status
+      if (body.subscription_tier) tenant.subscription_tier = body.subscription_tier
+      if (body.past_due_since !== undefined) tenant.past_due_since = body.past_due_since
+      return c.json(presentTenant(tenant))
+    })
+}

@@ -1,0 +1,126 @@
+import { createAdaptorServer } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { pino } from 'pino'
+import { systemClock, type Clock } from './clock.js'
+import { resolveConfig, type Config } from './config.js'
+import { Rng } from './rng.js'
+import { api } from './api/index.js'
+import type { AppEnv, Deps } from './api/context.js'
+import { ApiError, errors } from './api/errors.js'
+import { unmatched } from './api/unmatched.js'
+import { RateLimiter } from './api/rate-limits.js'
+import { TokenService } from './api/tokens.js'
+import { controlPlane } from './control/index.js'
+import { Store } from './store/store.js'
+import { seedDemo } from './store/demo.js'
+
+/** Options of createMockServer: any config setting, plus the clock (tests pass a ManualClock). */
+export type MockServerOptions = Partial<Omit<Config, 'rateLimitTable'>> & {
+  clock?: Clock
+  /** A ready rate-limit table (or null for off); overrides `rateLimits`. */
+  rateLimitTable?: Config['rateLimitTable']
+}
+
+/** A composed server: the Hono app, its state, and a Node HTTP listener. */
+export interface MockServer {
+  app: Hono<AppEnv>
+  deps: Deps
+  /** Listens on `port`/`host` (defaults from config; 0 = ephemeral); resolves the base URL. */
+  listen(port?: number, host?: string): Promise<string>
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>
+  /** Restores the start-up state. */
+  reset(): void
+}
+
+/** Builds the emulator: the request pipeline, top to bottom, in one place. */
+export function createMockServer(options: MockServerOptions = {}): MockServer {
+  const { clock = systemClock, rateLimitTable, ...settings } = options
+  const config: Config = { ...resolveConfig({ flags: settings }), ...(rateLimitTable !== undefined ? { rateLimitTable } : {}) }
+  const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32)
+  const rng = new Rng(seed)
+  const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2))
+  const deps: Deps = {
+    config: { ...config, seed },
+    clock,
+    rng,
+    store: new Store(clock, rng),
+    tokens: new TokenService(config, clock, rng),
+    limiter: new RateLimiter(clock, config.rateLimitTable),
+    logger,
+  }
+  const startedAt = clock.now()
+  const reset = () => {
+    deps.rng = new Rng(seed)
+    deps.store = new Store(clock, deps.rng)
+    deps.tokens = new TokenService(config, clock, deps.rng)
+    deps.limiter.reset()
+    if (config.demo) seedDemo(deps.store)
+  }
+  reset()
+
+  const app = new Hono<AppEnv>({ strict: true })
+  // 1. context: every handler reaches the server's state through c.var.deps
+  app.use('*', async (c, next) => {
+    c.set('deps', deps)
+    await next()
+  })
+  // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
+  app.use('*', cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] }))
+  // 3. control plane: answered here, never limited or faulted
+  app.route('/__mock', controlPlane({ reset, startedAt }))
+  // 4. body size (413) before anything reads the body
+  app.use('/api/v1/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large') } }))
+  // 5. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
+  app.route('/api/v1', api)
+  // 6. no route: 405 / 307 / 404 as FastAPI answers
+  app.notFound(unmatched(app, '/'))
+  // 7. every error, ours or not, in the API's format
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v)
+      if (err.status === 401) c.header('WWW-Authenticate', 'Bearer')
+      return c.json(err.body, err.status as 400)
+    }
+    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')
+    return c.json({ detail: errors.internal_error.detail }, 500)
+  })
+
+  let server: Server | undefined
+  return {
+    app,
+    deps,
+    reset,
+    listen(port = config.port, host = config.host) {
+      server = createAdaptorServer({ fetch: app.fetch }) as Server
+      server.on('clientError', answerClientError)
+      return new Promise((resolve, reject) => {
+        server!.once('error', reject)
+        server!.listen(port, host, () => {
+          const { address, port: bound } = server!.address() as AddressInfo
+          resolve(`http://${address.includes(':') ? `[${address}]` : address}:${bound}`)
+        })
+      })
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server) return resolve()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    },
+  }
+}
+
+/** Node's parser refused the request before Hono saw it: answer in the API's format, not an empty 400. */
+function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+  const row = err.code === 'HPE_HEADER_OVERFLOW' ? errors.headers_too_large : errors.bad_request
+  const body = JSON.stringify({ detail: row.detail })
+  const reason = row.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
+  socket.end(`HTTP/1.1 ${row.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+}

@@ -1,0 +1,69 @@
+import type { Reading } from './records.js'
+
+/** Most readings kept per machine and metric; the oldest are dropped first. */
+export const readingsCapPerMetric = 100_000
+
+/** Sensor readings per machine and metric, each series kept in ascending time. */
+export class ReadingStore {
+  private series = new Map<string, Map<string, Reading[]>>()
+
+  /** Inserts readings in time order (usually appended: edge agents send in order). */
+  add(machineId: string, readings: Reading[]): void {
+    let byMetric = this.series.get(machineId)
+    if (!byMetric) this.series.set(machineId, (byMetric = new Map()))
+    for (const r of readings) {
+      let list = byMetric.get(r.metric_name)
+      if (!list) byMetric.set(r.metric_name, (list = []))
+      if (list.length === 0 || list[list.length - 1]!.timestamp <= r.timestamp) list.push(r)
+      else list.splice(upperBound(list, r.timestamp), 0, r)
+      if (list.length > readingsCapPerMetric) list.shift()
+    }
+  }
+
+  /** The newest reading of every metric of a machine, by metric name. */
+  latest(machineId: string): Reading[] {
+    const byMetric = this.series.get(machineId)
+    if (!byMetric) return []
+    return [...byMetric.values()].map((list) => list[list.length - 1]!).sort((a, b) => (a.metric_name < b.metric_name ? -1 : 1))
+  }
+
+  /** Readings in [startMs, endMs], ascending in time, at most `limit` (the oldest first). */
+  query(machineId: string, opts: { metric?: string; startMs: number; endMs: number; limit: number }): Reading[] {
+    const byMetric = this.series.get(machineId)
+    if (!byMetric) return []
+    const lists = opts.metric !== undefined ? [byMetric.get(opts.metric) ?? []] : [...byMetric.values()]
+    const out: Reading[] = []
+    for (const list of lists) {
+      for (let i = lowerBound(list, opts.startMs); i < list.length && list[i]!.timestamp <= opts.endMs; i++) out.push(list[i]!)
+    }
+    out.sort((a, b) => a.timestamp - b.timestamp || (a.metric_name < b.metric_name ? -1 : 1))
+    return out.slice(0, opts.limit)
+  }
+
+  /** Whether the machine has any reading. */
+  has(machineId: string): boolean {
+    return this.series.has(machineId)
+  }
+}
+
+function lowerBound(list: Reading[], t: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (list[mid]!.timestamp < t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function upperBound(list: Reading[], t: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (list[mid]!.timestamp <= t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

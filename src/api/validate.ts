@@ -156,7 +156,14 @@ export const datetime = z.string().transform((s, ctx) => {
 
 /** Query integer with pydantic's parsing errors, bounds and default. */
 export const queryInt = (min: number, max: number, fallback: number) =>
-  z.preprocess((v) => (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : v), z.int().min(min).max(max)).default(fallback)
+  z
+    .preprocess((v, ctx) => {
+      if (typeof v !== 'string') return v
+      if (/^\s*[-+]?\d+\s*$/.test(v)) return Number(v)
+      ctx.addIssue({ code: 'custom', params: { type: 'int_parsing', msg: 'Input should be a valid integer, unable to parse string as an integer' } })
+      return z.NEVER
+    }, z.int().min(min).max(max))
+    .default(fallback)
 
 /** Query boolean as pydantic reads one (`true/false/1/0/yes/no/on/off`). */
 export const queryBool = z.preprocess((v) => {

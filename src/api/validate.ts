@@ -28,7 +28,7 @@ export function validate<T extends z.ZodType, K extends Target>(
     else if (target === 'query') data = c.req.query()
     else data = c.req.param()
     const parsed = schema.safeParse(data)
-    if (!parsed.success) throw validationError(parsed.error.issues.map((i) => toPydantic(i, data, locOf[target])))
+    if (!parsed.success) throw validationError(parsed.error.issues.flatMap((i) => toPydantic(i, data, locOf[target])))
     c.req.addValidatedData(target, parsed.data as object)
     await next()
   }
@@ -46,12 +46,20 @@ async function readJson(req: Request, contentType: string | undefined): Promise<
   return result.value
 }
 
-/** One zod issue as the pydantic v2 item FastAPI would emit. */
-export function toPydantic(issue: z.core.$ZodIssue, data: unknown, where: 'body' | 'query' | 'path'): ValidationItem {
-  const loc = [where, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))]
-  const input = valueAt(data, issue.path)
+/**
+ * One zod issue as the pydantic v2 items FastAPI would emit. A union failure reports the branch
+ * that got furthest into the input (a list's items for a list), as one item per problem.
+ */
+export function toPydantic(issue: z.core.$ZodIssue, data: unknown, where: 'body' | 'query' | 'path', prefix: PropertyKey[] = []): ValidationItem[] {
+  const path = [...prefix, ...issue.path]
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // The branch that got furthest: its problems lie inside the value, not at its type.
+    const branch = issue.errors.find((b) => b.every((i) => i.path.length > 0)) ?? issue.errors[0]!
+    return branch.flatMap((i) => toPydantic(i, data, where, path))
+  }
+  const input = valueAt(data, path)
   const [type, msg] = describe(issue, input, where)
-  return { loc, msg, type }
+  return [{ loc: [where, ...path.map((p) => (typeof p === 'number' ? p : String(p)))], msg, type }]
 }
 
 function describe(issue: z.core.$ZodIssue, input: unknown, where: string): [string, string] {

@@ -74,7 +74,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 3. control plane: answered here, never limited or faulted
   app.route('/__mock', controlPlane({ reset, startedAt }))
   // 4. body size (413) before anything reads the body
-  app.use('/api/v1/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large') } }))
+  //    (the rest of an oversized body is never read, so the connection cannot be reused)
+  app.use('/api/v1/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large', { Connection: 'close' }) } }))
   // 5. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
   app.route('/api/v1', api)
   // 6. no route: 405 / 307 / 404 as FastAPI answers

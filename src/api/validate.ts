@@ -43,6 +43,8 @@ async function readJson(req: Request, contentType: string | undefined): Promise<
   if (text.length === 0) throw validationError([{ loc: ['body'], msg: 'Field required', type: 'missing' }])
   const result = parseJsonBody(text)
   if (!result.ok) throw validationError([{ loc: ['body', result.offset], msg: 'JSON decode error', type: 'json_invalid' }])
+  // FastAPI treats a JSON `null` body like no body at all.
+  if (result.value === null) throw validationError([{ loc: ['body'], msg: 'Field required', type: 'missing' }])
   return result.value
 }
 

@@ -1,0 +1,135 @@
+import { connect } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { useServer } from '../helpers.js'
+
+const t = useServer()
+
+/** Sends raw bytes and returns the raw response text (for what fetch will not send). */
+function raw(bytes: string | Buffer): Promise<string> {
+  const { port } = new URL(t.url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1')
+    let out = ''
+    socket.on('data', (d) => (out += d.toString('utf8')))
+    socket.on('end', () => resolve(out))
+    socket.on('error', reject)
+    socket.setTimeout(5_000, () => socket.destroy(new Error('raw request timed out')))
+    socket.end(bytes)
+  })
+}
+
+const bodyOf = (response: string) => JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4))
+const item = (loc: (string | number)[], msg: string, type: string) => ({ loc, msg, type })
+
+describe('bad request bodies answer 422 in the API format', () => {
+  const post = async (body: string, contentType = 'application/json') =>
+    t.api('/machines', { method: 'POST', headers: { ...(await t.bearer('operator@acme.example')), 'content-type': contentType }, body })
+
+  it.each([
+    ['malformed JSON', '{"name":}', [item(['body', 8], 'JSON decode error', 'json_invalid')]],
+    ['truncated JSON', '{"name": "x"', [item(['body', 12], 'JSON decode error', 'json_invalid')]],
+    ['trailing data', '{"name": "x"} x', [item(['body', 14], 'JSON decode error', 'json_invalid')]],
+    ['a raw control character in a string', '{"name": "a\u0001b"}', [item(['body', 9], 'JSON decode error', 'json_invalid')]],
+    ['an empty body', '', [item(['body'], 'Field required', 'missing')]],
+    ['a JSON null body', 'null', [item(['body'], 'Field required', 'missing')]],
+    ['a JSON array body', '[1, 2]', [item(['body'], 'Input should be a valid dictionary or object to extract fields from', 'model_attributes_type')]],
+    ['wrong types', '{"name": 1, "machine_identifier": true, "protocol": null}', [
+      item(['body', 'name'], 'Input should be a valid string', 'string_type'),
+      item(['body', 'machine_identifier'], 'Input should be a valid string', 'string_type'),
+      item(['body', 'protocol'], "Input should be 'opc_ua', 'modbus_tcp', 'csv' or 'json'", 'enum'),
+    ]],
+    ['a huge string', JSON.stringify({ name: 'x'.repeat(1_000_000), machine_identifier: 'H', protocol: 'json' }), [item(['body', 'name'], 'String should have at most 255 characters', 'string_too_long')]],
+    ['deep nesting', '['.repeat(100_000) + ']'.repeat(100_000), [item(['body'], 'Input should be a valid dictionary or object to extract fields from', 'model_attributes_type')]],
+    ['deep nesting with NaN (past the lenient parser\'s depth)', '['.repeat(100_000) + 'NaN' + ']'.repeat(100_000), [item(['body', 513], 'JSON decode error', 'json_invalid')]],
+  ])('%s', async (_, body, detail) => {
+    const res = await post(body)
+    expect(res.status).toBe(422)
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.json()).toEqual({ detail })
+  })
+
+  it('a non-JSON content type', async () => {
+    const res = await post('name=x', 'application/x-www-form-urlencoded')
+    expect(res.status).toBe(422)
+    expect(await res.json()).toEqual({ detail: [item(['body'], 'Input should be a valid dictionary or object to extract fields from', 'model_attributes_type')] })
+  })
+
+  it('ignores unknown fields and keeps odd unicode byte for byte', async () => {
+    const name = 'Préss 💥 Ω\u200d\u202e'
+    const res = await post(JSON.stringify({ name, machine_identifier: 'UNI-1', protocol: 'json', extra: { deep: [1, 2, 3] } }))
+    expect(res.status).toBe(201)
+    const body = await res.json()
+    expect(body.name).toBe(name)
+    expect(body).not.toHaveProperty('extra')
+  })
+
+  it('a chunked body over the limit is refused with 413 before it is buffered whole', async () => {
+    const chunks = new ReadableStream({
+      start(controller) {
+        const mb = new TextEncoder().encode('x'.repeat(1024 * 1024))
+        for (let i = 0; i < 11; i++) controller.enqueue(mb)
+        controller.close()
+      },
+    })
+    const res = await fetch(`${t.url}/api/v1/ingest`, { method: 'POST', body: chunks, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit)
+    expect(res.status).toBe(413)
+    expect(res.headers.get('connection')).toBe('close')
+    expect(await res.json()).toEqual({ detail: 'Request body too large.' })
+  })
+})
+
+describe('routes no handler takes', () => {
+  it('an unknown path answers 404 Not Found', async () => {
+    const res = await t.api('/nothing-here')
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({ detail: 'Not Found' })
+    expect((await fetch(`${t.url}/`)).status).toBe(404)
+  })
+
+  it('a known path with another method answers 405 with Allow', async () => {
+    const res = await t.api('/auth/login')
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('POST')
+    expect(await res.json()).toEqual({ detail: 'Method Not Allowed' })
+    const put = await t.api('/machines', { method: 'PUT' })
+    expect(put.status).toBe(405)
+    expect(put.headers.get('allow')).toBe('GET, POST')
+  })
+
+  it('a trailing slash answers 307 to the path without it, query kept', async () => {
+    const res = await t.api('/machines/?page=2')
+    expect(res.status).toBe(307)
+    expect(res.headers.get('location')).toBe(`${t.url}/api/v1/machines?page=2`)
+  })
+})
+
+describe('what Node\'s HTTP parser refuses answers in the API format', () => {
+  it('oversized headers → 431', async () => {
+    const res = await raw(`GET /api/v1/machines HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large')
+    expect(bodyOf(res)).toEqual({ detail: 'Request header fields too large.' })
+  })
+
+  it.each([
+    ['a malformed request line', 'GARBAGE\r\n\r\n'],
+    ['conflicting Content-Length', 'POST /api/v1/ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello'],
+  ])('%s → 400', async (_, request) => {
+    const res = await raw(request)
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request')
+    expect(bodyOf(res)).toEqual({ detail: 'Bad request.' })
+  })
+
+  it('duplicated X-API-Key headers are one invalid key, not a crash', async () => {
+    const res = await raw('GET /api/v1/machines HTTP/1.1\r\nHost: x\r\nX-API-Key: hk_demoacme000000000000000000000000\r\nX-API-Key: hk_other\r\nConnection: close\r\n\r\n')
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized')
+    expect(bodyOf(res)).toEqual({ detail: 'Invalid API key.' })
+  })
+})
+
+describe('after all that', () => {
+  it('the server still answers and its state is intact', async () => {
+    const res = await t.api('/machines', { headers: await t.bearer('viewer@acme.example') })
+    expect(res.status).toBe(200)
+    expect((await res.json()).total).toBe(5) // 4 demo machines + the unicode one
+  })
+})

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { useServer } from '../helpers.js'
+import { demoId } from '../../src/store/demo.js'
+import { defaultRateLimits } from '../../src/api/rate-limits.js'
+
+const t = useServer({ rateLimitTable: { ...defaultRateLimits, unauthenticated: { limit: 1, window_s: 60 } } })
+const control = (path: string, init: RequestInit = {}) => fetch(`${t.url}/__mock${path}`, init)
+
+describe('/__mock', () => {
+  it('GET /health answers 200 and is never rate limited', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await control('/health')
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-ratelimit-limit')).toBeNull()
+      expect(await res.json()).toEqual({ status: 'ok', mode: 'mock', version: expect.stringMatching(/^\d+\.\d+\.\d+/), uptime_s: 0, demo: true })
+    }
+  })
+
+  it('POST /reset restores the demo state and forgets counters', async () => {
+    const headers = await t.bearer('admin@acme.example')
+    const created = await t.api('/machines', { method: 'POST', headers, json: { name: 'Temp', machine_identifier: 'TMP-1', protocol: 'json' } })
+    expect(created.status).toBe(201)
+    const limited = await t.api('/auth/login', { method: 'POST', json: { email: 'admin@acme.example', password: 'x' } })
+    expect(limited.status).toBe(429)
+
+    const reset = await control('/reset', { method: 'POST' })
+    expect(reset.status).toBe(200)
+    expect(await reset.json()).toEqual({ status: 'reset', demo: true })
+    const after = await t.api('/machines', { headers: await t.bearer('admin@acme.example') })
+    expect((await after.json()).total).toBe(4)
+  })
+
+  it('reset replays the same ids for the same seed', async () => {
+    const make = async () => {
+      await control('/reset', { method: 'POST' })
+      const headers = await t.bearer('admin@acme.example')
+      return (await (await t.api('/machines', { method: 'POST', headers, json: { name: 'S', machine_identifier: 'SEED-1', protocol: 'json' } })).json()).id
+    }
+    expect(await make()).toBe(await make())
+  })
+
+  it('GET /tenants lists the demo tenants; PATCH changes a subscription; bad input is 422 or 404', async () => {
+    const list = await (await control('/tenants')).json()
+    expect(list).toEqual([
+      { id: demoId('tenant:acme'), name: 'Acme Manufacturing', subscription_tier: 'pro', subscription_status: 'active', past_due_since: null },
+      { id: demoId('tenant:globex'), name: 'Globex Corporation', subscription_tier: 'free', subscription_status: 'active', past_due_since: null },
+      { id: demoId('tenant:initech'), name: 'Initech', subscription_tier: 'pro', subscription_status: 'canceled', past_due_since: null },
+    ])
+    const patch = (id: string, body: unknown) => control(`/tenants/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const ok = await patch(demoId('tenant:globex'), { subscription_tier: 'enterprise', subscription_status: 'past_due' })
+    expect(await ok.json()).toEqual({ id: demoId('tenant:globex'), name: 'Globex Corporation', subscription_tier: 'enterprise', subscription_status: 'past_due', past_due_since: '2026-04-04T10:30:00Z' })
+    const bad = await patch(demoId('tenant:globex'), { subscription_status: 'gold' })
+    expect(bad.status).toBe(422)
+    expect(await bad.json()).toEqual({ detail: [{ loc: ['body', 'subscription_status'], msg: "Input should be 'active', 'trialing', 'past_due' or 'canceled'", type: 'enum' }] })
+    const missing = await patch(demoId('tenant:nobody'), {})
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toEqual({ detail: 'Tenant not found.' })
+  })
+})

@@ -10,7 +10,7 @@ import { resolveConfig, type Config } from './config.js'
 import { Rng } from './rng.js'
 import { api } from './api/index.js'
 import type { AppEnv, Deps } from './api/context.js'
-import { ApiError, errors } from './api/errors.js'
+import { ApiError, errorHeaders, errors } from './api/errors.js'
 import { unmatched } from './api/unmatched.js'
 import { RateLimiter } from './api/rate-limits.js'
 import { TokenService } from './api/tokens.js'
@@ -83,8 +83,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 7. every error, ours or not, in the API's format
   app.onError((err, c) => {
     if (err instanceof ApiError) {
-      for (const [k, v] of Object.entries(err.headers)) c.header(k, v)
-      if (err.status === 401) c.header('WWW-Authenticate', 'Bearer')
+      // c.json keeps headers set earlier in the request (X-RateLimit-*)
+      for (const [k, v] of Object.entries(errorHeaders(err))) c.header(k, v)
       return c.json(err.body, err.status as 400)
     }
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')

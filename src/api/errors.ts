@@ -111,10 +111,11 @@ export const scopeError = (scope: string): ApiError => new ApiError({ status: 40
 /** Headers every 401 carries (`WWW-Authenticate: Bearer`, as FastAPI's HTTPBearer sends). */
 export const unauthorizedHeaders = { 'WWW-Authenticate': 'Bearer' } as const
 
-/** A Response for an ApiError: JSON body, its status, its headers. */
+/** The headers an error response carries: its own, plus `WWW-Authenticate` on a 401. */
+export const errorHeaders = (e: ApiError): Record<string, string> => (e.status === 401 ? { ...e.headers, ...unauthorizedHeaders } : e.headers)
+
+/** A standalone Response for an error (where no request context is at hand). */
 export function errorResponse(err: ApiError | ErrorKey, extraHeaders: Record<string, string> = {}): Response {
-  const e = typeof err === 'string' ? new ApiError(err) : err
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders, ...e.headers }
-  if (e.status === 401) Object.assign(headers, unauthorizedHeaders)
-  return new Response(JSON.stringify(e.body), { status: e.status, headers })
+  const e = typeof err === 'string' ? new ApiError(err, extraHeaders) : err
+  return new Response(JSON.stringify(e.body), { status: e.status, headers: { 'content-type': 'application/json', ...errorHeaders(e) } })
 }

@@ -70,7 +70,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     await next()
   })
   // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
-  app.use('*', cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] }))
+  const corsForBrowsers = cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] })
+  app.use('*', (c, next) => (c.req.header('origin') ? corsForBrowsers(c, next) : next()))
   // 3. control plane: answered here, never limited or faulted
   app.route('/__mock', controlPlane({ reset, startedAt }))
   // 4. body size (413) before anything reads the body

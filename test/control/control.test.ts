@@ -57,3 +57,16 @@ describe('/__mock', () => {
     expect(await missing.json()).toEqual({ detail: 'Tenant not found.' })
   })
 })
+
+describe('browsers', () => {
+  it('answers a CORS preflight for any origin, with credentials, and sends no CORS headers without an Origin', async () => {
+    const pre = await t.api('/machines', { method: 'OPTIONS', headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' } })
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
+    expect(pre.headers.get('access-control-allow-credentials')).toBe('true')
+    const plain = await t.api('/machines', { headers: await t.bearer('viewer@acme.example') })
+    expect(plain.headers.get('access-control-allow-credentials')).toBeNull()
+    const browser = await t.api('/machines', { headers: { ...(await t.bearer('viewer@acme.example')), Origin: 'http://localhost:3000' } })
+    expect(browser.headers.get('access-control-expose-headers')).toBe('X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Retry-After')
+  })
+})

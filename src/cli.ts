@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError, Help, Option } from 'commander'
 import { resolveConfig, envNameOf, type Config } from './config.js'
 import { InputError } from './load-file.js'
 import { createMockServer } from './server.js'
@@ -13,9 +13,10 @@ const program = new Command()
   .description('A stateful mock server and fault-injection proxy for the Haltless API')
   .version(version)
   .exitOverride()
-  .configureOutput({ outputError: (s, write) => write(s) })
+  // commander's `error: unknown option '--x'` in the same form as every other bad input
+  .configureOutput({ outputError: (s, write) => write(s.replace(/^error: (.*)/, 'haltless-mock: $1 (see haltless-mock --help)')) })
 
-program
+const serveCommand = program
   .command('serve', { isDefault: true })
   .description('serve the emulated Haltless API (default command)')
   .addOption(new Option('-p, --port <port>', `TCP port, 0 for any free one (default 4010; env ${envNameOf('port')})`))
@@ -25,24 +26,41 @@ program
   .addOption(new Option('--config <file>', 'YAML or JSON file of settings (env HALTLESS_MOCK_CONFIG)'))
   .addOption(new Option('--no-demo', `start with no demo tenants (env ${envNameOf('demo')}=false)`))
   .addOption(new Option('--rate-limits <on|off|file>', `rate limiting: on, off, or a YAML/JSON table file (default on; env ${envNameOf('rateLimits')})`))
-  .action(async (opts: Record<string, unknown>) => {
+  // An operand here is `serve` after options (`haltless-mock --host 0.0.0.0 serve`, as a container
+  // entrypoint makes it), else usually a mistyped command (`haltless-mock srve`): say so, not "too many arguments".
+  .allowExcessArguments()
+  .action(async (opts: Record<string, unknown>, cmd: Command) => {
+    const extra = cmd.args[0] === 'serve' ? cmd.args.slice(1) : cmd.args
+    if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}' (the commands are serve and help; see haltless-mock --help)`)
     const { config: file, demo, ...flags } = opts
     // commander sets demo=true by default for --no-demo; only an explicit --no-demo is a flag.
     const config = resolveConfig({ flags: { ...flags, ...(demo === false ? { demo: false } : {}) }, env: process.env, file: file as string | undefined })
     await serve(config)
   })
 
+// `haltless-mock --help` lists the options of serve, the default command, too.
+program.configureHelp({
+  visibleOptions(cmd) {
+    const own = Help.prototype.visibleOptions.call(this, cmd)
+    if (cmd !== program) return own
+    const [help, others] = [own.filter((o) => o.long === '--help'), own.filter((o) => o.long !== '--help')]
+    return [...others, ...serveCommand.options, ...help]
+  },
+})
+
 async function serve(config: Config): Promise<void> {
   const { rateLimitTable, ...settings } = config
   const server = createMockServer({ ...settings, rateLimitTable })
   let url: string
+  // the seed in effect, drawn at random when none was given, so that a run can be repeated
+  const seed = server.deps.config.seed
   try {
     url = await server.listen()
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     fail(e.code === 'EADDRINUSE' ? `--port ${config.port} is already in use (choose another with --port or ${envNameOf('port')})` : `Cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)
   }
-  console.log(banner(url!, config))
+  console.log(banner(url!, config, seed))
   const stop = async () => {
     await server.close()
     process.exit(0)
@@ -51,11 +69,11 @@ async function serve(config: Config): Promise<void> {
   process.once('SIGINT', stop)
 }
 
-function banner(url: string, config: Config): string {
+function banner(url: string, config: Config, seed: number | undefined): string {
   const api = `${url}/api/v1`
   const lines = [
     `haltless-mock ${version} serving the Haltless API at ${api}`,
-    `  control plane  ${url}/__mock/health   seed ${config.seed ?? '(random)'}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}`,
+    `  control plane  ${url}/__mock/health   seed ${seed}${config.seed === undefined ? ' (random)' : ''}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}`,
   ]
   if (!config.demo) return [...lines, '  no demo data (--no-demo): register a tenant with POST /api/v1/auth/register'].join('\n')
   return [

@@ -1,5 +1,6 @@
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
-import { describeIssue, formatPath, InputError, readDataFile } from './load-file.js'
+import { describeIssue, formatPath, InputError, readDataFile, UnreadableFileError } from './load-file.js'
 import { defaultRateLimits, loadRateLimitFile, type RateLimitTable } from './api/rate-limits.js'
 
 const bool = z.preprocess((v) => {
@@ -7,9 +8,15 @@ const bool = z.preprocess((v) => {
   if (/^(true|1|yes|on)$/i.test(v)) return true
   if (/^(false|0|no|off)$/i.test(v)) return false
   return v
-}, z.boolean())
-const int = (min: number, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max))
+}, z.boolean('must be true or false'))
+const int = (min: number, max: number) => {
+  const expected = `must be an integer from ${min} to ${max}`
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+    z.number(expected).int(expected).min(min, expected).max(max, expected),
+  )
+}
+const nonEmpty = z.string('must be a string').min(1, 'must not be empty')
 
 /**
  * Every setting of the server, from flags, environment variables (`HALTLESS_MOCK_<NAME>`) or a
@@ -18,18 +25,18 @@ const int = (min: number, max: number) =>
  */
 export const ConfigSchema = z.object({
   port: int(0, 65535).default(4010).describe('TCP port to listen on'),
-  host: z.string().min(1).default('127.0.0.1').describe('interface to listen on'),
+  host: nonEmpty.default('127.0.0.1').describe('interface to listen on'),
   seed: int(0, 2 ** 32 - 1).optional().describe('seed for every random choice (ids, keys); random when omitted'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   demo: bool.default(true).describe('load the demo tenants; false starts empty'),
-  rateLimits: z.string().min(1).default('on').describe('"on", "off", or a YAML/JSON rate-limit table file'),
+  rateLimits: nonEmpty.default('on').describe('"on", "off", or a YAML/JSON rate-limit table file'),
   // emulator choices (reference gaps)
-  jwtSecret: z.string().min(16).default('haltless-mock-dev-secret-do-not-use-in-production'),
+  jwtSecret: z.string('must be a string').min(16, 'must be at least 16 characters').default('haltless-mock-dev-secret-do-not-use-in-production'),
   accessTokenTtlS: int(1, 31_536_000).default(900).describe('access token lifetime, seconds (15 min)'),
   mfaPendingTtlS: int(1, 31_536_000).default(300).describe('MFA-pending token lifetime, seconds (5 min)'),
   refreshTokenTtlS: int(1, 31_536_000).default(604_800).describe('refresh token lifetime, seconds (7 days)'),
-  mfaTestCode: z.string().regex(/^(\d{6})?$/).default('000000').describe('6-digit code always accepted by MFA; "" disables'),
-  apiKeyPrefix: z.string().min(1).max(16).default('hk_').describe('prefix of generated API keys'),
+  mfaTestCode: z.string('must be a string').regex(/^(\d{6})?$/, 'must be 6 digits or ""').default('000000').describe('6-digit code always accepted by MFA; "" disables'),
+  apiKeyPrefix: z.string('must be a string').min(1, 'must be 1 to 16 characters').max(16, 'must be 1 to 16 characters').default('hk_').describe('prefix of generated API keys'),
   pastDueGraceDays: int(0, 3650).default(7).describe('grace period of a past_due subscription, days'),
   maxBodyBytes: int(1, 1_073_741_824).default(10 * 1024 * 1024).describe('request body limit, bytes (10 MB)'),
   alwaysSendRateLimitReset: bool.default(false).describe('send X-RateLimit-Reset on every response, not only 429'),
@@ -51,19 +58,28 @@ export const envNameOf = (key: string): string => `HALTLESS_MOCK_${key.replace(/
 
 /**
  * Merges file < environment < flags, validates once, and names the source of a bad value:
- * `--port must be <= 65535 (got 70000)`.
+ * `--port must be an integer from 0 to 65535 (got "70000")`,
+ * `Failed to load mock.yaml: port must be an integer from 0 to 65535 (got 70000)`.
  */
 export function resolveConfig(input: { flags?: Record<string, unknown>; env?: NodeJS.ProcessEnv; file?: string }): Config {
   const sources = new Map<string, string>()
   const merged: Record<string, unknown> = {}
   const file = input.file ?? input.env?.HALTLESS_MOCK_CONFIG
   if (file) {
-    const data = readDataFile(file) ?? {}
+    const fileSource = input.file !== undefined ? '--config' : 'HALTLESS_MOCK_CONFIG'
+    let data: unknown
+    try {
+      data = readDataFile(file) ?? {}
+    } catch (err) {
+      if (err instanceof UnreadableFileError) throw new InputError(`${fileSource} must be a YAML or JSON file of settings (cannot read ${file}: ${err.reason})`)
+      throw err
+    }
     if (typeof data !== 'object' || Array.isArray(data)) throw new InputError(`Failed to load ${file}: expected a mapping of settings`)
     for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
       if (!(k in ConfigSchema.shape)) throw new InputError(`Failed to load ${file}: unknown setting "${k}" (expected one of ${Object.keys(ConfigSchema.shape).join(', ')})`)
-      merged[k] = v
-      sources.set(k, `${file}: ${k}`)
+      // a table file named in the config file is found next to it, not in the working directory
+      merged[k] = k === 'rateLimits' && typeof v === 'string' && v !== 'on' && v !== 'off' && !isAbsolute(v) ? resolve(dirname(file), v) : v
+      sources.set(k, `Failed to load ${file}: ${k}`)
     }
   }
   for (const key of Object.keys(ConfigSchema.shape)) {
@@ -86,7 +102,13 @@ export function resolveConfig(input: { flags?: Record<string, unknown>; env?: No
     throw new InputError(`${where} ${describeIssue(issue, merged[key])}`)
   }
   const cfg = parsed.data
-  return { ...cfg, rateLimitTable: rateLimitTableFor(cfg.rateLimits) }
+  try {
+    return { ...cfg, rateLimitTable: rateLimitTableFor(cfg.rateLimits) }
+  } catch (err) {
+    if (err instanceof UnreadableFileError)
+      throw new InputError(`${sources.get('rateLimits') ?? 'rateLimits'} must be "on", "off" or a YAML/JSON rate-limit table file (cannot read ${err.file}: ${err.reason})`)
+    throw err
+  }
 }
 
 /** `on` → the built-in table, `off` → none, anything else → a table file. */

@@ -5,18 +5,36 @@ import type { z } from 'zod'
 /** Raised for a bad flag, environment variable or file; the CLI prints `message` and exits 2. */
 export class InputError extends Error {}
 
+/** A file that could not be read at all (missing, a directory, no permission). */
+export class UnreadableFileError extends InputError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot read ${file}: ${reason}`)
+  }
+}
+
+const readFailures: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+}
+
 /** Reads a YAML or JSON file (JSON is YAML) or throws an InputError naming the file. */
 export function readDataFile(file: string): unknown {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new InputError(`Failed to read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    const code = (err as NodeJS.ErrnoException).code
+    throw new UnreadableFileError(file, (code && readFailures[code]) ?? (err as Error).message)
   }
   try {
     return parseYaml(text, { prettyErrors: true })
   } catch (err) {
-    throw new InputError(`Failed to parse ${file}: ${(err as Error).message.split('\n')[0]}`)
+    throw new InputError(`Failed to parse ${file}: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`)
   }
 }
 
@@ -27,9 +45,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out
 }
 
-/** One zod issue as `<where> must be <expectation> (got <value>)`. */
+/**
+ * One zod issue as `<where> must be <expectation> (got <value>)`. A schema's own message written
+ * as `must …` (`z.number('must be an integer from 0 to 65535')`) is used as it is.
+ */
 export function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const got = value === undefined ? 'nothing' : JSON.stringify(value)
+  if (/^must /.test(issue.message)) return `${issue.message} (got ${got})`
   switch (issue.code) {
     case 'invalid_type':
       return value === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)} (got ${got})`

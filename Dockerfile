@@ -1,0 +1,19 @@
+# haltless-mock: the Haltless API emulator. No build step: tsx (a runtime dependency) runs the sources.
+FROM node:20-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY package*.json .npmrc ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY bin/ ./bin/
+COPY src/ ./src/
+COPY scenarios/ ./scenarios/
+
+USER node
+EXPOSE 4010
+
+# Exactly the command the README documents. An entrypoint, so that arguments after the image name are
+# appended to it (`docker run IMAGE --seed 42 --no-demo`) instead of replacing it.
+ENTRYPOINT ["node", "bin/haltless-mock.js", "--host", "0.0.0.0"]

@@ -40,7 +40,11 @@ export interface MockServer {
 /** Builds the emulator: the request pipeline, top to bottom, in one place. */
 export function createMockServer(options: MockServerOptions = {}): MockServer {
   const { clock = systemClock, rateLimitTable, ...settings } = options
-  const config: Config = { ...resolveConfig({ flags: settings }), ...(rateLimitTable !== undefined ? { rateLimitTable } : {}) }
+  // A ready table wins over `rateLimits`, and its file is then not read again.
+  const config: Config =
+    rateLimitTable === undefined
+      ? resolveConfig({ flags: settings })
+      : { ...resolveConfig({ flags: { ...settings, rateLimits: 'off' } }), rateLimits: settings.rateLimits ?? 'on', rateLimitTable }
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32)
   const rng = new Rng(seed)
   const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2))

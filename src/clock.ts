@@ -48,7 +48,17 @@ export class ManualClock implements Clock {
   }
 }
 
+const isoCache = new Map<number, string>()
+
 /** ISO 8601 in whole seconds (truncated) with `Z`, as the emulator emits every timestamp. */
 export function isoSeconds(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+  const seconds = Math.floor(epochMs / 1000)
+  let iso = isoCache.get(seconds)
+  if (iso === undefined) {
+    // Lists format the same few instants on every request: remember them (bounded).
+    if (isoCache.size >= 10_000) isoCache.clear()
+    iso = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+    isoCache.set(seconds, iso)
+  }
+  return iso
 }

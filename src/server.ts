@@ -80,7 +80,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.route('/__mock', controlPlane({ reset, startedAt }))
   // 4. body size (413) before anything reads the body
   //    (the rest of an oversized body is never read, so the connection cannot be reused)
-  app.use('/api/v1/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large', { Connection: 'close' }) } }))
+  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large', { Connection: 'close' }) } })
+  // A request without Content-Length or Transfer-Encoding has no body: skip the check, which
+  // would build a full fetch Request (the hot path's dearest step for a GET).
+  app.use('/api/v1/*', (c, next) => (c.req.header('content-length') || c.req.header('transfer-encoding') ? limitBody(c, next) : next()))
   // 5. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
   app.route('/api/v1', api)
   // 6. no route: 405 / 307 / 404 as FastAPI answers

@@ -22,12 +22,20 @@ export function validate<T extends z.ZodType, K extends Target>(
   target: K,
   schema: T,
 ): MiddlewareHandler<AppEnv, string, { in: { [P in K]: z.input<T> }; out: { [P in K]: z.output<T> } }> {
+  // Most list calls carry no query string: their result (the defaults) is computed once.
+  let noQuery: z.ZodSafeParseResult<z.output<T>> | undefined
   return async function validate(c, next) {
     let data: unknown
-    if (target === 'json') data = await readJson(c.req.raw, c.req.header('content-type'))
-    else if (target === 'query') data = c.req.query()
-    else data = c.req.param()
-    const parsed = schema.safeParse(data)
+    let parsed: z.ZodSafeParseResult<z.output<T>>
+    if (target === 'query' && !c.req.url.includes('?')) {
+      data = {}
+      parsed = noQuery ??= schema.safeParse(data)
+    } else {
+      if (target === 'json') data = await readJson(c.req.raw, c.req.header('content-type'))
+      else if (target === 'query') data = c.req.query()
+      else data = c.req.param()
+      parsed = schema.safeParse(data)
+    }
     if (!parsed.success) throw validationError(parsed.error.issues.flatMap((i) => toPydantic(i, data, locOf[target])))
     c.req.addValidatedData(target, parsed.data as object)
     await next()

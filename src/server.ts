@@ -68,7 +68,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   reset()
 
   const app = new Hono<AppEnv>({ strict: true })
-  // 1. context: every handler reaches the server's state through c.var.deps
+  // 1. context: every handler reaches the server's state through c.get('deps')
   app.use('*', async (c, next) => {
     c.set('deps', deps)
     await next()

@@ -30,7 +30,7 @@ export interface AccessRule {
 export function access(rule: AccessRule): MiddlewareHandler<AppEnv> {
   const tokenType = rule.tokenType ?? 'access'
   return async function access(c, next) {
-    const deps = c.var.deps
+    const deps = c.get('deps')
     const caller = await authenticate(c, deps, rule.credential, tokenType)
     limitRate(c, deps, `tenant:${caller.tenant.id}`, caller.tenant.subscription_tier)
     if (rule.subscription !== false && lapsed(deps, caller.tenant)) throw new ApiError('payment_required')
@@ -45,7 +45,7 @@ export function access(rule: AccessRule): MiddlewareHandler<AppEnv> {
 /** For the unauthenticated auth endpoints: counted per client IP, nothing else checked. */
 export function publicAccess(): MiddlewareHandler<AppEnv> {
   return async function publicAccess(c, next) {
-    limitRate(c, c.var.deps, `ip:${clientIp(c)}`, 'unauthenticated')
+    limitRate(c, c.get('deps'), `ip:${clientIp(c)}`, 'unauthenticated')
     await next()
   }
 }

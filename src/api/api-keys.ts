@@ -31,16 +31,16 @@ const presentKey = (k: ApiKey) => ({
 /** `/settings/api-keys`: list (any role), create and revoke (admin) (reference section 16). */
 export const apiKeys = new Hono<AppEnv>()
   .get('/', access({ credential: 'jwt', permission: 'read' }), (c) => {
-    const tenantId = c.var.caller.tenant.id
-    const list = [...c.var.deps.store.apiKeys.values()].filter((k) => k.tenant_id === tenantId && k.revoked_at === null)
+    const tenantId = c.get('caller').tenant.id
+    const list = [...c.get('deps').store.apiKeys.values()].filter((k) => k.tenant_id === tenantId && k.revoked_at === null)
     return c.json(list.map(presentKey))
   })
   .post('/', access({ credential: 'jwt', permission: 'administer' }), validate('json', KeyCreate), (c) => {
     const body = c.req.valid('json')
-    const { store, clock, rng, config } = c.var.deps
+    const { store, clock, rng, config } = c.get('deps')
     const secret = config.apiKeyPrefix + rng.string(32, alphanumerics)
     const key = store.addApiKey({
-      id: store.id(), tenant_id: c.var.caller.tenant.id, name: body.name, key: secret, key_prefix: secret.slice(0, 8),
+      id: store.id(), tenant_id: c.get('caller').tenant.id, name: body.name, key: secret, key_prefix: secret.slice(0, 8),
       scopes: body.scopes ?? [...defaultScopes], expires_at: body.expires_at ?? null, created_at: clock.now(),
       last_used_at: null, revoked_at: null,
     })
@@ -51,9 +51,9 @@ export const apiKeys = new Hono<AppEnv>()
     }, 201)
   })
   .delete('/:key_id', access({ credential: 'jwt', permission: 'administer' }), validate('param', KeyPath), (c) => {
-    const { store, clock } = c.var.deps
+    const { store, clock } = c.get('deps')
     const key = store.apiKeys.get(c.req.valid('param').key_id)
-    if (!key || key.tenant_id !== c.var.caller.tenant.id || key.revoked_at !== null) throw new ApiError('api_key_not_found')
+    if (!key || key.tenant_id !== c.get('caller').tenant.id || key.revoked_at !== null) throw new ApiError('api_key_not_found')
     key.revoked_at = clock.now()
     audit(c, 'revoke_api_key', 'api_key', key.id, { name: key.name })
     return c.body(null, 204)

@@ -22,7 +22,7 @@ const MfaCode = z.object({ code: z.string().regex(/^\d{6}$/) })
 export const auth = new Hono<AppEnv>()
   .post('/register', publicAccess(), validate('json', Register), async (c) => {
     const body = c.req.valid('json')
-    const { store, clock } = c.var.deps
+    const { store, clock } = c.get('deps')
     if (store.userByEmail(body.email)) throw new ApiError('email_conflict')
     const now = clock.now()
     const tenant = store.addTenant({ id: store.id(), name: body.tenant_name, subscription_tier: 'free', subscription_status: 'active', past_due_since: null, created_at: now })
@@ -35,7 +35,7 @@ export const auth = new Hono<AppEnv>()
   })
   .post('/login', publicAccess(), validate('json', Login), async (c) => {
     const { email: address, password: given } = c.req.valid('json')
-    const { store } = c.var.deps
+    const { store } = c.get('deps')
     const user = store.userByEmail(address)
     if (!user || !verifyPassword(given, user.password_hash)) {
       if (user) store.recordAudit({ tenant_id: user.tenant_id, user_id: user.id, action: 'login_failure', resource_type: 'user', resource_id: user.id, details: { email: user.email } })
@@ -46,7 +46,7 @@ export const auth = new Hono<AppEnv>()
     if (!tenant) throw new ApiError('tenant_not_found')
     store.recordAudit({ tenant_id: tenant.id, user_id: user.id, action: 'login_success', resource_type: 'user', resource_id: user.id, details: { email: user.email } })
     if (user.mfa_enabled) {
-      const { token } = await c.var.deps.tokens.sign('mfa_pending', user, tenant)
+      const { token } = await c.get('deps').tokens.sign('mfa_pending', user, tenant)
       return c.json({ access_token: token, token_type: 'bearer', mfa_required: true })
     }
     return c.json(await issueSession(c, user, tenant))
@@ -54,13 +54,13 @@ export const auth = new Hono<AppEnv>()
   .post('/refresh', publicAccess(), async (c) => {
     const presented = getCookie(c, cookieName)
     if (!presented) throw new ApiError('not_authenticated')
-    const { store, tokens } = c.var.deps
+    const { store, tokens } = c.get('deps')
     const claims = await tokens.verify(presented, 'refresh')
     const record = store.refreshTokens.get(claims.jti)
     if (!record || record.revoked || store.blocklist.has(claims.jti)) throw new ApiError('token_invalid')
     if (record.used) {
       // Reuse of a rotated token: someone else may hold the family, so all of it dies.
-      revokeFamily(c.var.deps, record.family)
+      revokeFamily(c.get('deps'), record.family)
       throw new ApiError('token_invalid')
     }
     record.used = true
@@ -71,10 +71,10 @@ export const auth = new Hono<AppEnv>()
     if (!user.is_active) throw new ApiError('user_inactive')
     return c.json(await issueSession(c, user, tenant, record.family))
   })
-  .get('/me', access(jwt), (c) => c.json(presentUser(c.var.deps.store, jwtUser(c))))
+  .get('/me', access(jwt), (c) => c.json(presentUser(c.get('deps').store, jwtUser(c))))
   .post('/logout', access(jwt), async (c) => {
-    const caller = c.var.caller
-    const { store, tokens } = c.var.deps
+    const caller = c.get('caller')
+    const { store, tokens } = c.get('deps')
     if (caller.kind === 'jwt') store.blocklist.add(caller.claims.jti)
     const presented = getCookie(c, cookieName)
     if (presented) {
@@ -82,7 +82,7 @@ export const auth = new Hono<AppEnv>()
       if (refresh) {
         store.blocklist.add(refresh.jti)
         const record = store.refreshTokens.get(refresh.jti)
-        if (record) revokeFamily(c.var.deps, record.family)
+        if (record) revokeFamily(c.get('deps'), record.family)
       }
     }
     deleteCookie(c, cookieName, { path: cookiePath, httpOnly: true, sameSite: 'Lax' })
@@ -90,32 +90,32 @@ export const auth = new Hono<AppEnv>()
   })
   .post('/mfa/setup', access(jwt), (c) => {
     const user = jwtUser(c)
-    const secret = new Secret({ buffer: randomBytes(c.var.deps, 20) }).base32
+    const secret = new Secret({ buffer: randomBytes(c.get('deps'), 20) }).base32
     user.mfa_pending_secret = secret
     return c.json({ secret, qr_code_uri: `otpauth://totp/Haltless:${user.email}?secret=${secret}&issuer=Haltless` })
   })
   .post('/mfa/verify-setup', access(jwt), validate('json', MfaCode), (c) => {
     const user = jwtUser(c)
     const { code } = c.req.valid('json')
-    if (!user.mfa_pending_secret || !codeMatches(c.var.deps, user.mfa_pending_secret, code)) throw new ApiError('invalid_mfa_code_setup')
+    if (!user.mfa_pending_secret || !codeMatches(c.get('deps'), user.mfa_pending_secret, code)) throw new ApiError('invalid_mfa_code_setup')
     user.mfa_secret = user.mfa_pending_secret
     user.mfa_pending_secret = null
     user.mfa_enabled = true
-    c.var.deps.store.recordAudit({ tenant_id: user.tenant_id, user_id: user.id, action: 'mfa_enabled', resource_type: 'user', resource_id: user.id, details: {} })
+    c.get('deps').store.recordAudit({ tenant_id: user.tenant_id, user_id: user.id, action: 'mfa_enabled', resource_type: 'user', resource_id: user.id, details: {} })
     return c.json({ mfa_enabled: true })
   })
   .post('/mfa/verify', access({ ...jwt, tokenType: 'mfa_pending' }), validate('json', MfaCode), async (c) => {
-    const caller = c.var.caller
+    const caller = c.get('caller')
     if (caller.kind !== 'jwt') throw new ApiError('not_authenticated')
     const { code } = c.req.valid('json')
-    if (!caller.user.mfa_secret || !codeMatches(c.var.deps, caller.user.mfa_secret, code)) throw new ApiError('invalid_mfa_code')
-    c.var.deps.store.blocklist.add(caller.claims.jti) // a pending token completes one login only
+    if (!caller.user.mfa_secret || !codeMatches(c.get('deps'), caller.user.mfa_secret, code)) throw new ApiError('invalid_mfa_code')
+    c.get('deps').store.blocklist.add(caller.claims.jti) // a pending token completes one login only
     return c.json(await issueSession(c, caller.user, caller.tenant))
   })
 
 /** Signs an access token and a refresh token (new family unless rotating), sets the cookie. */
 async function issueSession(c: Context<AppEnv>, user: User, tenant: Tenant, family?: string) {
-  const { store, tokens } = c.var.deps
+  const { store, tokens } = c.get('deps')
   const fam = family ?? store.id()
   const access = await tokens.sign('access', user, tenant)
   const refresh = await tokens.sign('refresh', user, tenant, fam)
@@ -135,7 +135,7 @@ function revokeFamily(deps: Deps, family: string): void {
 }
 
 function jwtUser(c: Context<AppEnv>): User {
-  const caller = c.var.caller
+  const caller = c.get('caller')
   if (caller.kind !== 'jwt') throw new ApiError('not_authenticated')
   return caller.user
 }

@@ -23,8 +23,8 @@ const Batch = z.object({ readings: z.array(ReadingIn).min(1).max(ingestLimits.ma
 
 /** `POST /ingest`: batch ingestion by API key with scope `ingest`; always 207. */
 export const ingest = new Hono<AppEnv>().post('/', access({ credential: 'key', scope: 'ingest' }), validate('json', Batch), (c) => {
-  const { store, clock } = c.var.deps
-  const tenantId = c.var.caller.tenant.id
+  const { store, clock } = c.get('deps')
+  const tenantId = c.get('caller').tenant.id
   const now = clock.now()
   const errors: { index: number; machine_identifier: string; error: string }[] = []
   const accepted = new Map<string, Reading[]>()

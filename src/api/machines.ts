@@ -69,7 +69,7 @@ const presentListItem = (m: Machine) => ({
 export const machines = new Hono<AppEnv>()
   .get('/', access(read), validate('query', MachineQuery), (c) => {
     const q = c.req.valid('query')
-    let list = c.var.deps.store.machinesOf(c.var.caller.tenant.id)
+    let list = c.get('deps').store.machinesOf(c.get('caller').tenant.id)
     if (q.group_id) list = list.filter((m) => m.group_id === q.group_id)
     if (q.status) list = list.filter((m) => m.status === q.status)
     if (q.search) {
@@ -84,8 +84,8 @@ export const machines = new Hono<AppEnv>()
   })
   .post('/', access(write), validate('json', MachineCreate), (c) => {
     const body = c.req.valid('json')
-    const { store, clock } = c.var.deps
-    const caller = c.var.caller
+    const { store, clock } = c.get('deps')
+    const caller = c.get('caller')
     if (store.machineByIdentifier(caller.tenant.id, body.machine_identifier)) throw new ApiError('machine_conflict')
     const now = clock.now()
     const machine = store.addMachine({
@@ -97,13 +97,13 @@ export const machines = new Hono<AppEnv>()
     return c.json(presentMachine(machine), 201)
   })
   .get('/:machine_id', access(read), validate('param', MachinePath), (c) => {
-    const machine = c.var.deps.store.machine(c.var.caller.tenant.id, c.req.valid('param').machine_id)
+    const machine = c.get('deps').store.machine(c.get('caller').tenant.id, c.req.valid('param').machine_id)
     if (!machine) throw new ApiError('machine_not_found')
     return c.json(presentMachine(machine))
   })
   .patch('/:machine_id', access(write), validate('param', MachinePath), validate('json', MachineUpdate), (c) => {
-    const { store, clock } = c.var.deps
-    const tenantId = c.var.caller.tenant.id
+    const { store, clock } = c.get('deps')
+    const tenantId = c.get('caller').tenant.id
     const machine = store.machine(tenantId, c.req.valid('param').machine_id)
     if (!machine) throw new ApiError('machine_not_found')
     const body = c.req.valid('json')
@@ -115,8 +115,8 @@ export const machines = new Hono<AppEnv>()
     return c.json(presentMachine(machine))
   })
   .delete('/:machine_id', access(write), validate('param', MachinePath), (c) => {
-    const { store, clock } = c.var.deps
-    const machine = store.machine(c.var.caller.tenant.id, c.req.valid('param').machine_id)
+    const { store, clock } = c.get('deps')
+    const machine = store.machine(c.get('caller').tenant.id, c.req.valid('param').machine_id)
     if (!machine) throw new ApiError('machine_not_found')
     machine.deleted_at = clock.now()
     machine.is_active = false

@@ -22,14 +22,14 @@ const presentReading = (r: Reading) => ({ metric_name: r.metric_name, value: r.v
 /** `/machines/{machine_id}/readings[/latest]` (reference section 8). */
 export const readings = new Hono<AppEnv>()
   .get('/:machine_id/readings/latest', access(read), validate('param', Path), (c) => {
-    const { store } = c.var.deps
-    const machine = store.machine(c.var.caller.tenant.id, c.req.valid('param').machine_id)
+    const { store } = c.get('deps')
+    const machine = store.machine(c.get('caller').tenant.id, c.req.valid('param').machine_id)
     if (!machine) throw new ApiError('machine_not_found')
     return c.json({ machine_id: machine.id, readings: store.readings.latest(machine.id).map(presentReading) })
   })
   .get('/:machine_id/readings', access(read), validate('param', Path), validate('query', SeriesQuery), (c) => {
-    const { store, clock } = c.var.deps
-    const machine = store.machine(c.var.caller.tenant.id, c.req.valid('param').machine_id)
+    const { store, clock } = c.get('deps')
+    const machine = store.machine(c.get('caller').tenant.id, c.req.valid('param').machine_id)
     if (!machine) throw new ApiError('machine_not_found')
     const q = c.req.valid('query')
     const endMs = q.end ?? clock.now()

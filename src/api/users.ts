@@ -16,17 +16,17 @@ const UserCreate = z.object({ email, full_name: text255, role: z.enum(roles).def
 export const users = new Hono<AppEnv>()
   .get('/', access(admin), validate('query', z.object(pagination)), (c) => {
     const { page, page_size } = c.req.valid('query')
-    const { store } = c.var.deps
-    const list = store.usersOf(c.var.caller.tenant.id).sort((a, b) => a.created_at - b.created_at || (a.email < b.email ? -1 : 1))
+    const { store } = c.get('deps')
+    const list = store.usersOf(c.get('caller').tenant.id).sort((a, b) => a.created_at - b.created_at || (a.email < b.email ? -1 : 1))
     const result = paginate(list, page, page_size)
     return c.json({ ...result, items: result.items.map((u) => presentUser(store, u)) })
   })
   .post('/', access(admin), validate('json', UserCreate), (c) => {
     const body = c.req.valid('json')
-    const { store, clock } = c.var.deps
+    const { store, clock } = c.get('deps')
     if (store.userByEmail(body.email)) throw new ApiError('email_conflict')
     const user = store.addUser({
-      id: store.id(), tenant_id: c.var.caller.tenant.id, email: body.email, full_name: body.full_name, role: body.role,
+      id: store.id(), tenant_id: c.get('caller').tenant.id, email: body.email, full_name: body.full_name, role: body.role,
       password_hash: hashPassword(body.password), is_active: true, mfa_enabled: false, mfa_secret: null,
       mfa_pending_secret: null, onboarding_completed: false, created_at: clock.now(),
     })

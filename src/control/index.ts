@@ -29,16 +29,16 @@ const presentTenant = (t: Tenant) => ({
 export function controlPlane(hooks: ControlHooks) {
   return new Hono<AppEnv>()
     .get('/health', (c) => {
-      const { clock, config } = c.var.deps
+      const { clock, config } = c.get('deps')
       return c.json({ status: 'ok', mode: 'mock', version, uptime_s: Math.floor((clock.now() - hooks.startedAt) / 1000), demo: config.demo })
     })
     .post('/reset', (c) => {
       hooks.reset()
-      return c.json({ status: 'reset', demo: c.var.deps.config.demo })
+      return c.json({ status: 'reset', demo: c.get('deps').config.demo })
     })
-    .get('/tenants', (c) => c.json([...c.var.deps.store.tenants.values()].map(presentTenant)))
+    .get('/tenants', (c) => c.json([...c.get('deps').store.tenants.values()].map(presentTenant)))
     .patch('/tenants/:tenant_id', validate('param', z.object({ tenant_id: uuidParam })), validate('json', TenantPatch), (c) => {
-      const { store, clock } = c.var.deps
+      const { store, clock } = c.get('deps')
       const tenant = store.tenants.get(c.req.valid('param').tenant_id)
       if (!tenant) throw new ApiError('tenant_not_found')
       const body = c.req.valid('json')

@@ -1,7 +1,7 @@
 import { createAdaptorServer } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { Hono } from 'hono'
+import { Hono, type Context, type Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { pino } from 'pino'
@@ -68,22 +68,23 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   reset()
 
   const app = new Hono<AppEnv>({ strict: true })
-  // 1. context: every handler reaches the server's state through c.get('deps')
-  app.use('*', async (c, next) => {
-    c.set('deps', deps)
-    await next()
-  })
-  // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
   const corsForBrowsers = cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] })
-  app.use('*', (c, next) => (c.req.header('origin') ? corsForBrowsers(c, next) : next()))
-  // 3. control plane: answered here, never limited or faulted
-  app.route('/__mock', controlPlane({ reset, startedAt }))
-  // 4. body size (413) before anything reads the body
-  //    (the rest of an oversized body is never read, so the connection cannot be reused)
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large', { Connection: 'close' }) } })
-  // A request without Content-Length or Transfer-Encoding has no body: skip the check, which
-  // would build a full fetch Request (the hot path's dearest step for a GET).
-  app.use('/api/v1/*', (c, next) => (c.req.header('content-length') || c.req.header('transfer-encoding') ? limitBody(c, next) : next()))
+  // 1-3, in one middleware (each middleware level costs on every request):
+  app.use('*', (c, next) => {
+    // 1. context: every handler reaches the server's state through c.get('deps')
+    c.set('deps', deps)
+    // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
+    if (c.req.header('origin')) return corsForBrowsers(c, async () => void (await sizeChecked(c, next)))
+    return sizeChecked(c, next)
+  })
+  // 3. body size (413) before anything reads the body; the rest of an oversized body is never
+  //    read, so that connection closes. A request without Content-Length or Transfer-Encoding has
+  //    no body: it skips the check, which would build a whole fetch Request.
+  const sizeChecked = (c: Context<AppEnv>, next: Next) =>
+    c.req.header('content-length') || c.req.header('transfer-encoding') ? limitBody(c, next) : next()
+  // 4. control plane: answered here, never limited or faulted
+  app.route('/__mock', controlPlane({ reset, startedAt }))
   // 5. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
   app.route('/api/v1', api)
   // 6. no route: 405 / 307 / 404 as FastAPI answers

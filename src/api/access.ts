@@ -1,11 +1,11 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler, Next } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { AppEnv, Caller, Deps } from './context.js'
 import { ApiError, scopeError } from './errors.js'
 import { allows, type Permission, type Scope } from './permissions.js'
 import type { RateDecision } from './rate-limits.js'
 import type { Tenant } from '../store/records.js'
-import type { TokenType } from './tokens.js'
+import type { AccessClaims, TokenType } from './tokens.js'
 
 /** Which credential an endpoint accepts (reference, per endpoint table). */
 export type Credential = 'jwt' | 'jwt_or_key' | 'key'
@@ -29,17 +29,23 @@ export interface AccessRule {
  */
 export function access(rule: AccessRule): MiddlewareHandler<AppEnv> {
   const tokenType = rule.tokenType ?? 'access'
-  return async function access(c, next) {
+  return function access(c, next) {
     const deps = c.get('deps')
-    const caller = await authenticate(c, deps, rule.credential, tokenType)
-    limitRate(c, deps, `tenant:${caller.tenant.id}`, caller.tenant.subscription_tier)
-    if (rule.subscription !== false && lapsed(deps, caller.tenant)) throw new ApiError('payment_required')
-    if (caller.kind === 'jwt' && rule.permission && !allows(rule.permission, caller.user.role)) throw new ApiError('forbidden')
-    if (caller.kind === 'api_key' && rule.scope && !caller.key.scopes.includes(rule.scope)) throw scopeError(rule.scope)
-    if (caller.kind === 'api_key') caller.key.last_used_at = deps.clock.now()
-    c.set('caller', caller)
-    await next()
+    const found = authenticate(c, deps, rule.credential, tokenType)
+    // A known token or key authenticates without an await: the hot path stays synchronous.
+    return found instanceof Promise ? found.then((caller) => admit(c, deps, rule, caller, next)) : admit(c, deps, rule, found, next)
   }
+}
+
+/** Everything after authentication, in order: 429 → 402 → 403. */
+function admit(c: Context<AppEnv>, deps: Deps, rule: AccessRule, caller: Caller, next: Next): Promise<void> {
+  limitRate(c, deps, `tenant:${caller.tenant.id}`, caller.tenant.subscription_tier)
+  if (rule.subscription !== false && lapsed(deps, caller.tenant)) throw new ApiError('payment_required')
+  if (caller.kind === 'jwt' && rule.permission && !allows(rule.permission, caller.user.role)) throw new ApiError('forbidden')
+  if (caller.kind === 'api_key' && rule.scope && !caller.key.scopes.includes(rule.scope)) throw scopeError(rule.scope)
+  if (caller.kind === 'api_key') caller.key.last_used_at = deps.clock.now()
+  c.set('caller', caller)
+  return next()
 }
 
 /** For the unauthenticated auth endpoints: counted per client IP, nothing else checked. */
@@ -50,7 +56,7 @@ export function publicAccess(): MiddlewareHandler<AppEnv> {
   }
 }
 
-async function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credential, tokenType: TokenType): Promise<Caller> {
+function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credential, tokenType: TokenType): Caller | Promise<Caller> {
   const authorization = c.req.header('authorization')
   const bearer = authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]
   // An endpoint that takes only keys ignores a JWT, and the reverse (reference gap choice).
@@ -60,8 +66,13 @@ async function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credenti
   throw new ApiError('not_authenticated')
 }
 
-async function jwtCaller(deps: Deps, token: string, tokenType: TokenType): Promise<Caller> {
-  const claims = await deps.tokens.verify(token, tokenType)
+function jwtCaller(deps: Deps, token: string, tokenType: TokenType): Caller | Promise<Caller> {
+  const claims = deps.tokens.verifyCached(token, tokenType)
+  if (claims) return jwtCallerFor(deps, token, claims)
+  return deps.tokens.verify(token, tokenType).then((verified) => jwtCallerFor(deps, token, verified))
+}
+
+function jwtCallerFor(deps: Deps, token: string, claims: AccessClaims): Caller {
   const { store } = deps
   if (store.blocklist.has(claims.jti)) throw new ApiError('token_invalid')
   const user = store.users.get(claims.sub)

@@ -60,17 +60,27 @@ export class TokenService {
    * else `401 Authentication token has expired.` or `401 Invalid authentication token.`
    */
   async verify(token: string, typ: TokenType): Promise<AccessClaims> {
-    let claims = this.verified.get(token)
-    if (!claims) {
-      try {
-        const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.clock.now()) })
-        claims = payload as unknown as AccessClaims
-      } catch (err) {
-        throw new ApiError(err instanceof joseErrors.JWTExpired ? 'token_expired' : 'token_invalid')
-      }
-      if (this.verified.size >= cacheCap) this.verified.clear()
-      this.verified.set(token, claims)
+    const known = this.verifyCached(token, typ)
+    if (known) return known
+    let claims: AccessClaims
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.clock.now()) })
+      claims = payload as unknown as AccessClaims
+    } catch (err) {
+      throw new ApiError(err instanceof joseErrors.JWTExpired ? 'token_expired' : 'token_invalid')
     }
+    if (this.verified.size >= cacheCap) this.verified.clear()
+    this.verified.set(token, claims)
+    return this.checkClaims(claims, typ)
+  }
+
+  /** Like `verify`, synchronously, for a token whose signature was already checked; else undefined. */
+  verifyCached(token: string, typ: TokenType): AccessClaims | undefined {
+    const claims = this.verified.get(token)
+    return claims && this.checkClaims(claims, typ)
+  }
+
+  private checkClaims(claims: AccessClaims, typ: TokenType): AccessClaims {
     if (claims.exp <= Math.floor(this.clock.now() / 1000)) throw new ApiError('token_expired')
     if (claims.typ !== typ || typeof claims.jti !== 'string') throw new ApiError('token_invalid')
     return claims

@@ -83,6 +83,14 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   //    no body: it skips the check, which would build a whole fetch Request.
   const sizeChecked = (c: Context<AppEnv>, next: Next) =>
     c.req.header('content-length') || c.req.header('transfer-encoding') ? limitBody(c, next) : next()
+  // (at --log-level debug or finer, one line per request: method, path, status, time; no headers or bodies)
+  if (logger.isLevelEnabled('debug')) {
+    app.use('*', async (c, next) => {
+      const startMs = performance.now()
+      await next()
+      logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, duration_ms: Math.round((performance.now() - startMs) * 10) / 10 }, 'request')
+    })
+  }
   // 4. control plane: answered here, never limited or faulted
   app.route('/__mock', controlPlane({ reset, startedAt }))
   // 5. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler

@@ -24,7 +24,8 @@ export function useServer(options: MockServerOptions = {}): TestServer {
   const clock = new ManualClock()
   const t = { clock } as TestServer
   beforeAll(async () => {
-    t.server = createMockServer({ seed: 42, logLevel: 'silent', rateLimitTable: null, clock, ...options })
+    const limits = 'rateLimits' in options || 'rateLimitTable' in options ? {} : { rateLimitTable: null }
+    t.server = createMockServer({ seed: 42, logLevel: 'silent', ...limits, clock, ...options })
     t.url = await t.server.listen(0, '127.0.0.1')
   })
   afterAll(() => t.server.close())

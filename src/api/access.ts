@@ -75,10 +75,10 @@ function jwtCaller(deps: Deps, token: string, tokenType: TokenType): Caller | Pr
 function jwtCallerFor(deps: Deps, token: string, claims: AccessClaims): Caller {
   const { store } = deps
   if (store.blocklist.has(claims.jti)) throw new ApiError('token_invalid')
-  const user = store.users.get(claims.sub)
-  if (!user) throw new ApiError('token_invalid')
   const tenant = store.tenants.get(claims.tenant_id)
   if (!tenant) throw new ApiError('tenant_not_found')
+  const user = store.users.get(claims.sub)
+  if (!user) throw new ApiError('token_invalid')
   if (!user.is_active) throw new ApiError('user_inactive')
   return { kind: 'jwt', tenant, user, claims, token }
 }

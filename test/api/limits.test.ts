@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { demoApiKey, demoPassword, useServer } from '../helpers.js'
 import { defaultRateLimits } from '../../src/api/rate-limits.js'
@@ -132,5 +135,24 @@ describe('order of checks: 401 → 429 → 402 → 403 → 422 → 404', () => {
     const limited = await t.api('/machines', { method: 'POST', headers: viewer, json: {} })
     expect(limited.status).toBe(429)
     await setAcme({ subscription_status: 'active' })
+  })
+})
+
+describe('a rate-limit table file', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'haltless-limits-')), 'limits.yaml')
+  writeFileSync(file, 'pro: { limit: 2, window_s: 10 }\n')
+  const t = useServer({ rateLimits: file })
+
+  it('replaces the named tiers and keeps the defaults of the others', async () => {
+    t.clock.set(Date.parse('2026-04-04T12:00:00Z'))
+    const acme = await t.bearer('viewer@acme.example')
+    expect((await t.api('/machines', { headers: acme })).headers.get('x-ratelimit-limit')).toBe('2')
+    await t.api('/machines', { headers: acme })
+    t.clock.advance(3_000)
+    const limited = await t.api('/machines', { headers: acme })
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBe('7')
+    const globex = await t.api('/machines', { headers: await t.bearer('admin@globex.example') })
+    expect(globex.headers.get('x-ratelimit-limit')).toBe('60')
   })
 })

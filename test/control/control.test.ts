@@ -72,3 +72,15 @@ describe('browsers', () => {
     expect(browser.headers.get('access-control-expose-headers')).toBe('X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Retry-After')
   })
 })
+
+describe('a token whose tenant is gone', () => {
+  it('answers 404 Tenant not found. after a reset removed the registered tenant', async () => {
+    await control('/reset', { method: 'POST' })
+    const reg = await t.api('/auth/register', { method: 'POST', json: { email: 'gone@tenant.example', password: 'Str0ng!pass', full_name: 'G', tenant_name: 'Gone' } })
+    const headers = { Authorization: `Bearer ${(await reg.json()).access_token}` }
+    await control('/reset', { method: 'POST' })
+    const res = await t.api('/auth/me', { headers })
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({ detail: 'Tenant not found.' })
+  })
+})

@@ -126,6 +126,18 @@ describe('what Node\'s HTTP parser refuses answers in the API format', () => {
   })
 })
 
+describe('an unexpected failure', () => {
+  it('answers 500 Internal server error. in the API format, never a stack trace', async () => {
+    t.server.app.get('/api/v1/__explode', () => {
+      throw new TypeError('boom')
+    })
+    const res = await t.api('/__explode')
+    expect(res.status).toBe(500)
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.text()).toBe('{"detail":"Internal server error."}')
+  })
+})
+
 describe('after all that', () => {
   it('the server still answers and its state is intact', async () => {
     const res = await t.api('/machines', { headers: await t.bearer('viewer@acme.example') })

@@ -4,6 +4,7 @@ import { InputError } from './load-file.js'
 import { createMockServer } from './server.js'
 import { demoApiKey, demoPassword } from './store/demo.js'
 import { version } from './version.js'
+import { scenariosCommand } from './faults/cli.js'
 
 /** Exit code for bad flags, environment variables or files. */
 const badInput = 2
@@ -26,17 +27,27 @@ const serveCommand = program
   .addOption(new Option('--config <file>', 'YAML or JSON file of settings (env HALTLESS_MOCK_CONFIG)'))
   .addOption(new Option('--no-demo', `start with no demo tenants (env ${envNameOf('demo')}=false)`))
   .addOption(new Option('--rate-limits <on|off|file>', `rate limiting: on, off, or a YAML/JSON table file (default on; env ${envNameOf('rateLimits')})`))
+  .addOption(new Option('--scenario <name|file>', `activate a scenario in every session from the first request; repeatable (env ${envNameOf('scenarios')}, comma-separated)`).argParser(collect))
+  .addOption(new Option('--no-fault-headers', `do not label injected faults with X-Mock-Fault / X-Mock-Rule (env ${envNameOf('faultHeaders')}=false)`))
+  .addOption(new Option('--allow-header-faults', `let a request ask for a fault: X-Mock-Fault: <kind>[; opt=value], Prefer: code=<status> (env ${envNameOf('allowHeaderFaults')})`))
   // An operand here is `serve` after options (`haltless-mock --host 0.0.0.0 serve`, as a container
   // entrypoint makes it), else usually a mistyped command (`haltless-mock srve`): say so, not "too many arguments".
   .allowExcessArguments()
   .action(async (opts: Record<string, unknown>, cmd: Command) => {
     const extra = cmd.args[0] === 'serve' ? cmd.args.slice(1) : cmd.args
     if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}' (the commands are serve and help; see haltless-mock --help)`)
-    const { config: file, demo, ...flags } = opts
-    // commander sets demo=true by default for --no-demo; only an explicit --no-demo is a flag.
-    const config = resolveConfig({ flags: { ...flags, ...(demo === false ? { demo: false } : {}) }, env: process.env, file: file as string | undefined })
+    const { config: file, demo, faultHeaders, scenario, ...flags } = opts
+    // commander defaults --no-x flags to true; only an explicit --no-demo / --no-fault-headers is a flag.
+    const negated = { ...(demo === false ? { demo: false } : {}), ...(faultHeaders === false ? { faultHeaders: false } : {}) }
+    const config = resolveConfig({ flags: { ...flags, ...negated, scenarios: scenario }, env: process.env, file: file as string | undefined })
     await serve(config)
   })
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+program.addCommand(scenariosCommand())
 
 // `haltless-mock --help` lists the options of serve, the default command, too.
 program.configureHelp({

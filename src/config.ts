@@ -40,6 +40,13 @@ export const ConfigSchema = z.object({
   pastDueGraceDays: int(0, 3650).default(7).describe('grace period of a past_due subscription, days'),
   maxBodyBytes: int(1, 1_073_741_824).default(10 * 1024 * 1024).describe('request body limit, bytes (10 MB)'),
   alwaysSendRateLimitReset: bool.default(false).describe('send X-RateLimit-Reset on every response, not only 429'),
+  // the scenario engine
+  scenarios: z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(nonEmpty, 'must be a list of scenario names or files'))
+    .default([])
+    .describe('scenarios active in every session from the first request (names or files)'),
+  faultHeaders: bool.default(true).describe('label injected faults with X-Mock-Fault and X-Mock-Rule'),
+  allowHeaderFaults: bool.default(false).describe('let requests ask for a fault (X-Mock-Fault, Prefer: code=...)'),
 })
 export type Config = z.infer<typeof ConfigSchema> & { rateLimitTable: RateLimitTable | null }
 
@@ -51,6 +58,9 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   logLevel: '--log-level',
   demo: '--no-demo',
   rateLimits: '--rate-limits',
+  scenarios: '--scenario',
+  faultHeaders: '--no-fault-headers',
+  allowHeaderFaults: '--allow-header-faults',
 }
 
 /** `HALTLESS_MOCK_LOG_LEVEL` for `logLevel`. */

@@ -15,6 +15,9 @@ import { unmatched } from './api/unmatched.js'
 import { RateLimiter } from './api/rate-limits.js'
 import { TokenService } from './api/tokens.js'
 import { controlPlane } from './control/index.js'
+import { scenarioControl } from './control/scenarios.js'
+import { Engine } from './faults/engine.js'
+import { loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
 
@@ -56,13 +59,20 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     tokens: new TokenService(config, clock, rng),
     limiter: new RateLimiter(clock, config.rateLimitTable),
     logger,
+    engine: undefined as unknown as Engine,
   }
+  // the scenario engine: the built-in library, plus --scenario names or files active everywhere
+  const library = loadLibrary()
+  const globalScenarios = config.scenarios.map((ref) => resolveScenario(ref, library))
+  const engine = (deps.engine = new Engine(() => deps, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
+  for (const [name, scenario] of library) engine.library.set(name, scenario)
   const startedAt = clock.now()
   const reset = () => {
     deps.rng = new Rng(seed)
     deps.store = new Store(clock, deps.rng)
     deps.tokens = new TokenService(config, clock, deps.rng)
     deps.limiter.reset()
+    deps.engine?.clear()
     if (config.demo) seedDemo(deps.store)
   }
   reset()
@@ -70,15 +80,19 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const app = new Hono<AppEnv>({ strict: true })
   const corsForBrowsers = cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] })
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large', { Connection: 'close' }) } })
-  // 1-3, in one middleware (each middleware level costs on every request):
+  // 1-4, in one middleware (each middleware level costs on every request):
   app.use('*', (c, next) => {
     // 1. context: every handler reaches the server's state through c.get('deps')
     c.set('deps', deps)
     // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
-    if (c.req.header('origin')) return corsForBrowsers(c, async () => void (await sizeChecked(c, next)))
-    return sizeChecked(c, next)
+    if (c.req.header('origin')) return corsForBrowsers(c, async () => void (await faulted(c, next)))
+    return faulted(c, next)
   })
-  // 3. body size (413) before anything reads the body; the rest of an oversized body is never
+  // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
+  //    plane is never faulted, and with nothing active the step costs one boolean
+  const faulted = (c: Context<AppEnv>, next: Next) =>
+    engine.idle || c.req.path.startsWith('/__mock') ? sizeChecked(c, next) : engine.handle(c, () => sizeChecked(c, next))
+  // 5. body size (413) before anything reads the body; the rest of an oversized body is never
   //    read, so that connection closes. A request without Content-Length or Transfer-Encoding has
   //    no body: it skips the check, which would build a whole fetch Request.
   const sizeChecked = (c: Context<AppEnv>, next: Next) =>
@@ -91,13 +105,14 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, duration_ms: Math.round((performance.now() - startMs) * 10) / 10 }, 'request')
     })
   }
-  // 4. control plane: answered here, never limited or faulted
+  // 6. control plane: answered here, never limited or faulted
   app.route('/__mock', controlPlane({ reset, startedAt }))
-  // 5. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
+  app.route('/__mock', scenarioControl)
+  // 7. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
   app.route('/api/v1', api)
-  // 6. no route: 405 / 307 / 404 as FastAPI answers
+  // 8. no route: 405 / 307 / 404 as FastAPI answers
   app.notFound(unmatched(app, '/'))
-  // 7. every error, ours or not, in the API's format
+  // 9. every error, ours or not, in the API's format
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       // c.json keeps headers set earlier in the request (X-RateLimit-*)

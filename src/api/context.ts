@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server'
 import type { Logger } from 'pino'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
@@ -5,6 +6,7 @@ import type { Rng } from '../rng.js'
 import type { Store } from '../store/store.js'
 import type { ApiKey, Tenant, User } from '../store/records.js'
 import type { RateLimiter } from './rate-limits.js'
+import type { Engine } from '../faults/engine.js'
 import type { TokenService, AccessClaims } from './tokens.js'
 
 /** What every request may reach: built once by createMockServer. `store` is swapped on reset. */
@@ -16,6 +18,7 @@ export interface Deps {
   tokens: TokenService
   limiter: RateLimiter
   logger: Logger
+  engine: Engine
 }
 
 /** Who made the request, once `access()` has let it through. */
@@ -25,6 +28,8 @@ export type Caller =
 
 /** The Hono environment of every API route. */
 export interface AppEnv {
+  /** Node's request and response, for faults that act on the connection. */
+  Bindings: HttpBindings
   Variables: {
     deps: Deps
     caller: Caller

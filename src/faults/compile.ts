@@ -1,0 +1,95 @@
+import { kindByName } from './kinds/index.js'
+import type { FaultKind } from './fault-kind.js'
+import { compilePath, matchPath, type PathPattern } from './matcher.js'
+import type { Fault, Rule, Scenario } from './schema.js'
+
+/** A rule ready to evaluate. */
+export interface CompiledRule {
+  /** `<scenario>/<rule>`: counters, seeds and the X-Mock-Rule header use it. */
+  id: string
+  methods: Set<string> | null
+  paths: PathPattern[] | null
+  match: Rule['match']
+  when: Rule['when']
+  kind: FaultKind
+  fault: Fault
+}
+
+export interface CompiledPhase {
+  name: string
+  durationMs?: number
+  requests?: number
+  rules: RuleIndex
+}
+
+/** A scenario ready to run: its always-on rules and its phases. */
+export interface CompiledScenario {
+  name: string
+  description: string
+  source: string
+  rules: RuleIndex
+  phases: CompiledPhase[]
+  repeat: boolean
+  ruleIds: string[]
+}
+
+/**
+ * Rules indexed by method and literal path prefix: a request only meets the rules that can match
+ * its method and path; the candidates keep the scenario's order (first match wins).
+ */
+export class RuleIndex {
+  private byMethod = new Map<string, CompiledRule[]>()
+  private anyMethod: CompiledRule[] = []
+  private order = new Map<CompiledRule, number>()
+
+  constructor(readonly rules: CompiledRule[]) {
+    rules.forEach((r, i) => {
+      this.order.set(r, i)
+      if (!r.methods) this.anyMethod.push(r)
+      else for (const m of r.methods) (this.byMethod.get(m) ?? this.byMethod.set(m, []).get(m)!).push(r)
+    })
+  }
+
+  /** Rules whose method and path match, in rule order. */
+  candidates(method: string, path: string): CompiledRule[] {
+    const specific = this.byMethod.get(method)
+    const pool = !specific ? this.anyMethod : this.anyMethod.length === 0 ? specific : this.merge(specific, this.anyMethod)
+    return pool.filter((r) => !r.paths || r.paths.some((p) => matchPath(p, path)))
+  }
+
+  private merge(a: CompiledRule[], b: CompiledRule[]): CompiledRule[] {
+    return [...a, ...b].sort((x, y) => this.order.get(x)! - this.order.get(y)!)
+  }
+}
+
+/** Compiles a validated scenario; `source` is where it came from (file path, `inline`, `built-in`). */
+export function compileScenario(s: Scenario, source: string): CompiledScenario {
+  const ids: string[] = []
+  const compileRules = (rules: Rule[], prefix: string) =>
+    new RuleIndex(
+      rules.map((r, i) => {
+        const id = `${s.name}/${prefix}${r.name ?? `rule-${i}`}`
+        ids.push(id)
+        return compileRule(r, id)
+      }),
+    )
+  return {
+    name: s.name,
+    description: s.description ?? '',
+    source,
+    rules: compileRules(s.rules, ''),
+    phases: (s.phases ?? []).map((p, i) => {
+      const name = p.name ?? `phase-${i}`
+      return { name, durationMs: p.duration, requests: p.requests, rules: compileRules(p.rules, `${name}.`) }
+    }),
+    repeat: s.repeat,
+    ruleIds: ids,
+  }
+}
+
+/** Compiles one rule under `id` (also used for one-off faults). */
+export function compileRule(r: Rule, id: string): CompiledRule {
+  const methods = r.match.method === undefined ? null : new Set([r.match.method].flat())
+  const paths = r.match.path === undefined ? null : [r.match.path].flat().map(compilePath)
+  return { id, methods, paths, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
+}

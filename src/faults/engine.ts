@@ -1,0 +1,238 @@
+import type { Context } from 'hono'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { decodeJwt } from 'jose'
+import type { AppEnv, Deps } from '../api/context.js'
+import { ApiError, errorResponse } from '../api/errors.js'
+import { parseJsonBody } from '../api/json-body.js'
+import { Rng } from '../rng.js'
+import type { CompiledRule, CompiledScenario } from './compile.js'
+import { hash32 } from './matcher.js'
+import { Session, type ActiveScenario, type RuleCounter } from './session.js'
+
+/** Most sessions kept; the least recently created beyond it is forgotten. */
+const maxSessions = 10_000
+/** Header that names the client session. */
+export const sessionHeader = 'x-mock-session'
+
+/** What the engine decided for one request. */
+export interface Decision {
+  rule: CompiledRule
+  rng: Rng
+}
+
+/** The request as rules see it; costly parts (body, claims) are read only when a rule asks. */
+interface Facts {
+  method: string
+  path: string
+  c: Context<AppEnv>
+  bearer?: string
+  apiKey?: string
+  body?: unknown
+  claims?: { role?: string; tenant_id?: string } | null
+}
+
+/**
+ * The scenario engine: per-session scenarios, counters and phase clocks; decides for each request
+ * whether a rule fires (a pure function of seed, session, rule, match ordinal and clock) and runs
+ * the fault around the backend.
+ */
+export class Engine {
+  private sessions = new Map<string, Session>()
+  /** Scenarios that can be activated by name: built-in, loaded from files, inline ones once seen. */
+  readonly library = new Map<string, CompiledScenario>()
+
+  constructor(
+    private deps: () => Deps,
+    /** Active in every session from its first request (`--scenario`). */
+    readonly global: CompiledScenario[],
+    private opts: { seed: number; faultHeaders: boolean; allowHeaderFaults: boolean },
+  ) {
+    this.refresh()
+  }
+
+  /** The named session, created on first use with the global scenarios active. */
+  session(name: string): Session {
+    let s = this.sessions.get(name)
+    if (!s) {
+      if (this.sessions.size >= maxSessions) this.sessions.delete(this.sessions.keys().next().value!)
+      s = new Session(name, this.opts.seed)
+      const now = this.deps().clock.now()
+      for (const scenario of this.global) s.activate(scenario, now)
+      this.sessions.set(name, s)
+    }
+    return s
+  }
+
+  /** Every session that exists (for the control plane). */
+  allSessions(): Session[] {
+    return [...this.sessions.values()]
+  }
+
+  /** Forgets every session (server reset). */
+  clear(): void {
+    this.sessions.clear()
+    this.refresh()
+  }
+
+  /** True while no request could meet a fault: the hot path then skips the engine. */
+  idle = true
+
+  /** Recomputes `idle`; the control plane calls it after every change to sessions. */
+  refresh(): void {
+    this.idle = !this.opts.allowHeaderFaults && this.global.length === 0 && this.allSessions().every((s) => s.active.length === 0 && s.oneOffs.length === 0 && s.expiredTokens.size === 0)
+  }
+
+  /** The pipeline step: decide, then run the fault around the backend (`next`). */
+  async handle(c: Context<AppEnv>, next: () => Promise<unknown>): Promise<Response | void> {
+    const session = this.session(c.req.header(sessionHeader) || 'default')
+    const facts: Facts = { method: c.req.method, path: c.req.path, c }
+    const authorization = c.req.header('authorization')
+    facts.bearer = authorization ? /^bearer\s+(\S+)/i.exec(authorization)?.[1] : undefined
+    facts.apiKey = c.req.header('x-api-key')
+    const expiredBy = facts.bearer && session.expiredTokens.get(facts.bearer)
+    if (expiredBy) return this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy)
+    const decision = await this.decide(session, facts)
+    if (!decision) return void (await next())
+    const { rule } = decision
+    const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng: decision.rng, session, ruleId: rule.id }
+    const res = await rule.kind.apply(ctx, rule.fault as never, async () => {
+      await next()
+      return c.res
+    })
+    return this.label(res, rule.kind.kind, rule.id)
+  }
+
+  /** The first rule, over the session's one-off faults then its scenarios in activation order, that fires. */
+  async decide(session: Session, facts: Facts): Promise<Decision | undefined> {
+    const now = this.deps().clock.now()
+    for (let i = 0; i < session.oneOffs.length; i++) {
+      const d = await this.evaluate(session, session.oneOffs[i]!, facts, now - session.oneOffStartedAt)
+      if (d) {
+        if (d.rule.when.times !== undefined && session.counter(d.rule.id).fires >= d.rule.when.times) session.oneOffs.splice(i, 1)
+        return d
+      }
+    }
+    for (const active of session.active) {
+      const phaseStart = advancePhase(active, now)
+      const rules = active.scenario.rules.candidates(facts.method, facts.path)
+      for (const rule of rules) {
+        const d = await this.evaluate(session, rule, facts, now - active.startedAt)
+        if (d) return d
+      }
+      const phase = active.scenario.phases[active.phase]
+      if (!phase) continue
+      for (const rule of phase.rules.candidates(facts.method, facts.path)) {
+        const d = await this.evaluate(session, rule, facts, now - phaseStart)
+        if (d) return d
+      }
+    }
+    return undefined
+  }
+
+  private async evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Promise<Decision | undefined> {
+    if (!(await matches(rule, facts, this.deps()))) return undefined
+    const counter = session.counter(rule.id)
+    counter.matches++
+    const ordinal = rule.when.per === 'credential' ? perCredential(counter, facts.bearer ?? facts.apiKey ?? '') : counter.matches
+    const rng = new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${ordinal}`))
+    if (!fires(rule, counter, ordinal, elapsedMs, rng)) return undefined
+    counter.fires++
+    return { rule, rng }
+  }
+
+  /** Adds `X-Mock-Fault` and `X-Mock-Rule` (unless --no-fault-headers). */
+  private label(res: Response, kind: string, ruleId: string): Response {
+    if (!this.opts.faultHeaders || res === RESPONSE_ALREADY_SENT) return res
+    try {
+      res.headers.set('X-Mock-Fault', kind)
+      res.headers.set('X-Mock-Rule', ruleId)
+      return res
+    } catch {
+      const copy = new Response(res.body, res)
+      copy.headers.set('X-Mock-Fault', kind)
+      copy.headers.set('X-Mock-Rule', ruleId)
+      return copy
+    }
+  }
+}
+
+/**
+ * `when`, in this order: time window (from/until) → after → every → times → probability.
+ * Probability draws from the decision's own seeded generator: 0 never fires, 1 always does.
+ */
+function fires(rule: CompiledRule, counter: RuleCounter, n: number, elapsedMs: number, rng: Rng): boolean {
+  const w = rule.when
+  if (w.from !== undefined && elapsedMs < w.from) return false
+  if (w.until !== undefined && elapsedMs >= w.until) return false
+  if (w.after !== undefined && n <= w.after) return false
+  if (w.every !== undefined && (n - (w.after ?? 0)) % w.every !== 0) return false
+  if (w.times !== undefined && counter.fires >= w.times) return false
+  if (w.probability !== undefined && !(rng.float() < w.probability)) return false
+  return true
+}
+
+function perCredential(counter: RuleCounter, credential: string): number {
+  counter.perCredential ??= new Map()
+  if (counter.perCredential.size >= 10_000) counter.perCredential.clear()
+  const n = (counter.perCredential.get(credential) ?? 0) + 1
+  counter.perCredential.set(credential, n)
+  return n
+}
+
+/** Moves a scenario's phase on by its clock and request count; returns when the current phase began. */
+function advancePhase(a: ActiveScenario, now: number): number {
+  const phases = a.scenario.phases
+  if (phases.length === 0) return a.startedAt
+  for (let guard = 0; guard < phases.length * 2 && a.phase < phases.length; guard++) {
+    const p = phases[a.phase]!
+    const timeUp = p.durationMs !== undefined && now - a.phaseStartedAt >= p.durationMs
+    const countUp = p.requests !== undefined && a.phaseRequests >= p.requests
+    if (!timeUp && !countUp) break
+    a.phaseStartedAt = timeUp ? a.phaseStartedAt + p.durationMs! : now
+    a.phaseRequests = 0
+    a.phase = a.phase + 1 < phases.length ? a.phase + 1 : a.scenario.repeat ? 0 : phases.length
+  }
+  a.phaseRequests++
+  return a.phaseStartedAt
+}
+
+async function matches(rule: CompiledRule, f: Facts, deps: Deps): Promise<boolean> {
+  const m = rule.match
+  if (m.credential && m.credential !== (f.bearer ? 'jwt' : f.apiKey !== undefined ? 'api_key' : 'none')) return false
+  if (m.headers && !Object.entries(m.headers).every(([k, v]) => valueMatches(f.c.req.header(k), v))) return false
+  if (m.query && !Object.entries(m.query).every(([k, v]) => valueMatches(f.c.req.query(k), v))) return false
+  if (m.role || m.tenant) {
+    const who = identify(f, deps)
+    if (m.role && who.role !== m.role) return false
+    if (m.tenant && who.tenant_id !== m.tenant && deps.store.tenants.get(who.tenant_id ?? '')?.name !== m.tenant) return false
+  }
+  if (m.body) {
+    if (f.body === undefined) {
+      const parsed = parseJsonBody(await f.c.req.text())
+      f.body = parsed.ok ? parsed.value : null
+    }
+    const body = f.body
+    if (!body || typeof body !== 'object') return false
+    if (!Object.entries(m.body).every(([k, v]) => (body as Record<string, unknown>)[k] === v)) return false
+  }
+  return true
+}
+
+const valueMatches = (actual: string | undefined, expected: string) => (expected === '*' ? actual !== undefined : actual === expected)
+
+/** The caller's role and tenant, from the token's claims (unverified) or the API key. */
+function identify(f: Facts, deps: Deps): { role?: string; tenant_id?: string } {
+  if (f.claims !== undefined) return f.claims ?? {}
+  if (f.bearer) {
+    try {
+      const p = decodeJwt(f.bearer)
+      f.claims = { role: p.role as string, tenant_id: p.tenant_id as string }
+    } catch {
+      f.claims = null
+    }
+  } else if (f.apiKey) {
+    const key = deps.store.apiKeysBySecret.get(f.apiKey)
+    f.claims = key ? { tenant_id: key.tenant_id } : null
+  } else f.claims = null
+  return f.claims ?? {}
+}

@@ -1,0 +1,39 @@
+/** Path patterns: `*` is one segment, `**` any number of segments (zero included). */
+export interface PathPattern {
+  /** The literal part before the first wildcard: the index key. */
+  prefix: string
+  regex: RegExp | null
+}
+
+/** Compiles `/api/v1/machines/*` style patterns. A pattern without wildcards is matched exactly. */
+export function compilePath(pattern: string): PathPattern {
+  const segments = pattern.split('/')
+  const firstWild = segments.findIndex((s) => s.includes('*'))
+  if (firstWild === -1) return { prefix: pattern, regex: null }
+  const prefix = segments.slice(0, firstWild).join('/')
+  let source = ''
+  for (let i = 1; i < segments.length; i++) {
+    const s = segments[i]!
+    if (s === '**') source += '(?:/[^/]*)*'
+    else source += '/' + s.split('*').map(escape).join('[^/]*')
+  }
+  return { prefix, regex: new RegExp(`^${source}/?$`) }
+}
+
+/** Whether `path` matches the compiled pattern. */
+export function matchPath(p: PathPattern, path: string): boolean {
+  if (!path.startsWith(p.prefix)) return false
+  return p.regex ? p.regex.test(path) : path === p.prefix
+}
+
+const escape = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+
+/** FNV-1a, 32 bits: turns (seed, session, rule, ordinal) into the seed of one decision. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}

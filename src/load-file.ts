@@ -61,6 +61,8 @@ export function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
       return `must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}${unitOf(issue.origin)} (got ${got})`
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${got})`
+    case 'invalid_format':
+      return `${issue.message.startsWith('must ') ? issue.message : `must be ${issue.message}`} (got ${got})`
     case 'unrecognized_keys':
       return `has unknown field(s) ${issue.keys.join(', ')}`
     default:

@@ -31,7 +31,7 @@ export function validate<T extends z.ZodType, K extends Target>(
       data = {}
       parsed = noQuery ??= schema.safeParse(data)
     } else {
-      if (target === 'json') data = await readJson(c.req.raw, c.req.header('content-type'))
+      if (target === 'json') data = readJson(await c.req.text(), c.req.header('content-type'))
       else if (target === 'query') data = c.req.query()
       else data = c.req.param()
       parsed = schema.safeParse(data)
@@ -42,9 +42,11 @@ export function validate<T extends z.ZodType, K extends Target>(
   }
 }
 
-/** The request body as FastAPI reads it for a JSON model: empty → missing, non-JSON type → not a dict. */
-async function readJson(req: Request, contentType: string | undefined): Promise<unknown> {
-  const text = await req.text()
+/**
+ * The request body as FastAPI reads it for a JSON model: empty → missing, non-JSON type → not a
+ * dict. The text comes through HonoRequest's cache, so a fault that read or rewrote it first is seen.
+ */
+function readJson(text: string, contentType: string | undefined): unknown {
   if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
     throw validationError([{ loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }])
   }
@@ -92,6 +94,12 @@ function describe(issue: z.core.$ZodIssue, input: unknown, where: string): [stri
       if (issue.format === 'uuid') return ['uuid_parsing', uuidMessage(String(input))]
       if (issue.format === 'regex') return ['string_pattern_mismatch', `String should match pattern '${String((issue as { pattern?: string }).pattern ?? '').replace(/^\/|\/[a-z]*$/g, '')}'`]
       return ['value_error', `Value error, ${issue.message}`]
+    case 'invalid_union': {
+      // a discriminated union (a fault's `kind`) given an unknown tag: pydantic's union_tag_invalid
+      const tags = [...issue.message.matchAll(/'([^']+)'/g)].map((m) => `'${m[1]}'`).join(', ')
+      const key = String(issue.path.at(-1) ?? 'kind')
+      return ['union_tag_invalid', `Input tag '${String(input)}' found using '${key}' does not match any of the expected tags: ${tags}`]
+    }
     case 'custom': {
       const p = issue.params as PydanticError | undefined
       return p?.type ? [p.type, p.msg] : ['value_error', `Value error, ${issue.message}`]

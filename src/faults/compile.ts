@@ -9,6 +9,7 @@ export interface CompiledRule {
   id: string
   methods: Set<string> | null
   paths: PathPattern[] | null
+  excluded: PathPattern[] | null
   match: Rule['match']
   when: Rule['when']
   kind: FaultKind
@@ -54,7 +55,7 @@ export class RuleIndex {
   candidates(method: string, path: string): CompiledRule[] {
     const specific = this.byMethod.get(method)
     const pool = !specific ? this.anyMethod : this.anyMethod.length === 0 ? specific : this.merge(specific, this.anyMethod)
-    return pool.filter((r) => !r.paths || r.paths.some((p) => matchPath(p, path)))
+    return pool.filter((r) => (!r.paths || r.paths.some((p) => matchPath(p, path))) && !r.excluded?.some((p) => matchPath(p, path)))
   }
 
   private merge(a: CompiledRule[], b: CompiledRule[]): CompiledRule[] {
@@ -91,5 +92,6 @@ export function compileScenario(s: Scenario, source: string): CompiledScenario {
 export function compileRule(r: Rule, id: string): CompiledRule {
   const methods = r.match.method === undefined ? null : new Set([r.match.method].flat())
   const paths = r.match.path === undefined ? null : [r.match.path].flat().map(compilePath)
-  return { id, methods, paths, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
+  const excluded = r.match.exclude_path === undefined ? null : [r.match.exclude_path].flat().map(compilePath)
+  return { id, methods, paths, excluded, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
 }

@@ -99,7 +99,10 @@ export class Engine {
       await next()
       return c.res
     })
-    return this.label(res, rule.kind.kind, rule.id)
+    // Set, not only returned: the backend already finalized c.res, and Hono keeps a finalized
+    // response; clearing first stops Hono merging the old headers (a stale Content-Length) in.
+    c.res = undefined as unknown as Response
+    c.res = this.label(res, rule.kind.kind, rule.id)
   }
 
   /** The first rule, over the session's one-off faults then its scenarios in activation order, that fires. */

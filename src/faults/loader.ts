@@ -18,9 +18,9 @@ export function scenarioProblems(data: unknown): string[] {
 
 function describeScenarioIssue(issue: z.core.$ZodIssue, data: unknown): string {
   const where = formatPath(issue.path) || '(top level)'
-  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'fault') {
-    const kind = valueAt(data, [...issue.path, 'kind'])
-    return `${where}.kind must be one of ${kinds.map((k) => k.kind).join(', ')} (got ${kind === undefined ? 'nothing' : JSON.stringify(kind)})`
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'kind') {
+    const kind = valueAt(data, issue.path)
+    return `${where} must be one of ${kinds.map((k) => k.kind).join(', ')} (got ${kind === undefined ? 'nothing' : JSON.stringify(kind)})`
   }
   return `${where} ${describeIssue(issue, valueAt(data, issue.path))}`
 }
@@ -29,7 +29,7 @@ function describeScenarioIssue(issue: z.core.$ZodIssue, data: unknown): string {
 export function loadScenarioFile(file: string, source = file): CompiledScenario {
   const data = readDataFile(file)
   const problems = scenarioProblems(data)
-  if (problems.length) throw new InputError(`Failed to load ${file}: ${problems.join('; ')}`)
+  if (problems.length) throw new InputError(`Failed to load ${file}: ${problems.join(`\n  ${file}: `)}`)
   return compileScenario(Scenario.parse(data), source)
 }
 

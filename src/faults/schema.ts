@@ -6,13 +6,14 @@ import { kinds } from './kinds/index.js'
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 const Method = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(methods))
 const PathPattern = z.string().regex(/^\//, 'a path starting with "/"').describe('path; * is one segment, ** any number of segments')
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-"').max(100)
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'made of letters, digits, "_", "." and "-"').max(100)
 
 /** Which requests a rule applies to; every given field must match. */
 export const Match = z
   .object({
     method: z.union([Method, z.array(Method).min(1)]).optional().describe('one method or a list'),
     path: z.union([PathPattern, z.array(PathPattern).min(1)]).optional().describe('one pattern or a list'),
+    exclude_path: z.union([PathPattern, z.array(PathPattern).min(1)]).optional().describe('paths the rule never applies to'),
     headers: z.record(z.string(), z.string()).optional().describe('header values, exact; "*" means present'),
     query: z.record(z.string(), z.string()).optional().describe('query values, exact; "*" means present'),
     body: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().describe('top-level JSON body fields, exact'),

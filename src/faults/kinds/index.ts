@@ -7,6 +7,7 @@ import { internalError } from './internal-error.js'
 import { latency } from './latency.js'
 import { malformedBody } from './malformed-body.js'
 import { notFound } from './not-found.js'
+import { partialBatch } from './partial-batch.js'
 import { paymentRequired } from './payment-required.js'
 import { rateLimited } from './rate-limited.js'
 import { reset } from './reset.js'
@@ -26,7 +27,7 @@ import { validationErrorKind } from './validation-error.js'
 export const kinds = [
   // domain: the API's own errors
   tokenExpired, tokenInvalid, tokenRevoked, userInactive, apiKeyRevoked, forbidden, notFound, conflict,
-  validationErrorKind, rateLimited, paymentRequired, internalError, serviceUnavailable, signoffPasswordFailed,
+  validationErrorKind, rateLimited, paymentRequired, internalError, serviceUnavailable, signoffPasswordFailed, partialBatch,
   // transport: the connection and the bytes
   latency, hang, reset, resetAfterCommit, emptyReply, malformedBody, truncate, slowBody, respond,
 ] as const

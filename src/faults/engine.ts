@@ -7,6 +7,7 @@ import { parseJsonBody } from '../api/json-body.js'
 import { Rng } from '../rng.js'
 import type { CompiledRule, CompiledScenario } from './compile.js'
 import { hash32 } from './matcher.js'
+import { headerFault } from './header-faults.js'
 import { Session, type ActiveScenario, type RuleCounter } from './session.js'
 
 /** Most sessions kept; the least recently created beyond it is forgotten. */
@@ -91,7 +92,8 @@ export class Engine {
     facts.apiKey = c.req.header('x-api-key')
     const expiredBy = facts.bearer && session.expiredTokens.get(facts.bearer)
     if (expiredBy) return this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy)
-    const decision = await this.decide(session, facts)
+    const asked = this.opts.allowHeaderFaults ? headerFault(c) : undefined
+    const decision = asked ? this.askedFor(session, asked) : await this.decide(session, facts)
     if (!decision) return void (await next())
     const { rule } = decision
     const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng: decision.rng, session, ruleId: rule.id }
@@ -130,6 +132,14 @@ export class Engine {
       }
     }
     return undefined
+  }
+
+  /** A fault the request named itself: seeded like a rule, counted under `header/<kind>`. */
+  private askedFor(session: Session, rule: CompiledRule): Decision {
+    const counter = session.counter(rule.id)
+    counter.matches++
+    counter.fires++
+    return { rule, rng: new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${counter.matches}`)) }
   }
 
   private async evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Promise<Decision | undefined> {

@@ -28,12 +28,21 @@ export function matchPath(p: PathPattern, path: string): boolean {
 
 const escape = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
 
-/** FNV-1a, 32 bits: turns (seed, session, rule, ordinal) into the seed of one decision. */
+/**
+ * FNV-1a then murmur3's finalizer, 32 bits: turns (seed, session, rule, ordinal) into the seed of
+ * one decision. The finalizer matters: FNV alone leaves neighbouring ordinals' hashes so alike that
+ * the generator's first draws are biased.
+ */
 export function hash32(text: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
   }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
   return h >>> 0
 }

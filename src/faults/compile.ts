@@ -32,6 +32,8 @@ export interface CompiledScenario {
   phases: CompiledPhase[]
   repeat: boolean
   ruleIds: string[]
+  /** Whether any rule matches on body fields. */
+  needsBody: boolean
 }
 
 /**
@@ -85,6 +87,7 @@ export function compileScenario(s: Scenario, source: string): CompiledScenario {
     }),
     repeat: s.repeat,
     ruleIds: ids,
+    needsBody: [...s.rules, ...(s.phases ?? []).flatMap((p) => p.rules)].some((r) => r.match.body !== undefined),
   }
 }
 

@@ -93,7 +93,12 @@ export class Engine {
     const expiredBy = facts.bearer && session.expiredTokens.get(facts.bearer)
     if (expiredBy) return this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy)
     const asked = this.opts.allowHeaderFaults ? headerFault(c) : undefined
-    const decision = asked ? this.askedFor(session, asked) : await this.decide(session, facts)
+    // Rules read a body only through `facts.body`, parsed once here when an active rule asks for it.
+    if (!asked && needsBody(session)) {
+      const parsed = parseJsonBody(await c.req.text())
+      facts.body = parsed.ok ? parsed.value : null
+    }
+    const decision = asked ? this.askedFor(session, asked) : this.decide(session, facts)
     if (!decision) return void (await next())
     const { rule } = decision
     const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng: decision.rng, session, ruleId: rule.id }
@@ -108,10 +113,10 @@ export class Engine {
   }
 
   /** The first rule, over the session's one-off faults then its scenarios in activation order, that fires. */
-  async decide(session: Session, facts: Facts): Promise<Decision | undefined> {
+  decide(session: Session, facts: Facts): Decision | undefined {
     const now = this.deps().clock.now()
     for (let i = 0; i < session.oneOffs.length; i++) {
-      const d = await this.evaluate(session, session.oneOffs[i]!, facts, now - session.oneOffStartedAt)
+      const d = this.evaluate(session, session.oneOffs[i]!, facts, now - session.oneOffStartedAt)
       if (d) {
         if (d.rule.when.times !== undefined && session.counter(d.rule.id).fires >= d.rule.when.times) session.oneOffs.splice(i, 1)
         return d
@@ -121,13 +126,13 @@ export class Engine {
       const phaseStart = advancePhase(active, now)
       const rules = active.scenario.rules.candidates(facts.method, facts.path)
       for (const rule of rules) {
-        const d = await this.evaluate(session, rule, facts, now - active.startedAt)
+        const d = this.evaluate(session, rule, facts, now - active.startedAt)
         if (d) return d
       }
       const phase = active.scenario.phases[active.phase]
       if (!phase) continue
       for (const rule of phase.rules.candidates(facts.method, facts.path)) {
-        const d = await this.evaluate(session, rule, facts, now - phaseStart)
+        const d = this.evaluate(session, rule, facts, now - phaseStart)
         if (d) return d
       }
     }
@@ -142,15 +147,17 @@ export class Engine {
     return { rule, rng: new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${counter.matches}`)) }
   }
 
-  private async evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Promise<Decision | undefined> {
-    if (!(await matches(rule, facts, this.deps()))) return undefined
+  private evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Decision | undefined {
+    if (!matches(rule, facts, this.deps())) return undefined
     const counter = session.counter(rule.id)
     counter.matches++
     const ordinal = rule.when.per === 'credential' ? perCredential(counter, facts.bearer ?? facts.apiKey ?? '') : counter.matches
-    const rng = new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${ordinal}`))
-    if (!fires(rule, counter, ordinal, elapsedMs, rng)) return undefined
+    // The generator is built only when a draw is needed: a probability, or a firing fault's options.
+    let rng: Rng | undefined
+    const draw = () => (rng ??= new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${ordinal}`)))
+    if (!fires(rule, counter, ordinal, elapsedMs, draw)) return undefined
     counter.fires++
-    return { rule, rng }
+    return { rule, rng: draw() }
   }
 
   /** Adds `X-Mock-Fault` and `X-Mock-Rule` (unless --no-fault-headers). */
@@ -173,14 +180,14 @@ export class Engine {
  * `when`, in this order: time window (from/until) → after → every → times → probability.
  * Probability draws from the decision's own seeded generator: 0 never fires, 1 always does.
  */
-function fires(rule: CompiledRule, counter: RuleCounter, n: number, elapsedMs: number, rng: Rng): boolean {
+function fires(rule: CompiledRule, counter: RuleCounter, n: number, elapsedMs: number, rng: () => Rng): boolean {
   const w = rule.when
   if (w.from !== undefined && elapsedMs < w.from) return false
   if (w.until !== undefined && elapsedMs >= w.until) return false
   if (w.after !== undefined && n <= w.after) return false
   if (w.every !== undefined && (n - (w.after ?? 0)) % w.every !== 0) return false
   if (w.times !== undefined && counter.fires >= w.times) return false
-  if (w.probability !== undefined && !(rng.float() < w.probability)) return false
+  if (w.probability !== undefined && (w.probability === 0 || (w.probability < 1 && !(rng().float() < w.probability)))) return false
   return true
 }
 
@@ -209,7 +216,7 @@ function advancePhase(a: ActiveScenario, now: number): number {
   return a.phaseStartedAt
 }
 
-async function matches(rule: CompiledRule, f: Facts, deps: Deps): Promise<boolean> {
+function matches(rule: CompiledRule, f: Facts, deps: Deps): boolean {
   const m = rule.match
   if (m.credential && m.credential !== (f.bearer ? 'jwt' : f.apiKey !== undefined ? 'api_key' : 'none')) return false
   if (m.headers && !Object.entries(m.headers).every(([k, v]) => valueMatches(f.c.req.header(k), v))) return false
@@ -220,15 +227,16 @@ async function matches(rule: CompiledRule, f: Facts, deps: Deps): Promise<boolea
     if (m.tenant && who.tenant_id !== m.tenant && deps.store.tenants.get(who.tenant_id ?? '')?.name !== m.tenant) return false
   }
   if (m.body) {
-    if (f.body === undefined) {
-      const parsed = parseJsonBody(await f.c.req.text())
-      f.body = parsed.ok ? parsed.value : null
-    }
     const body = f.body
     if (!body || typeof body !== 'object') return false
     if (!Object.entries(m.body).every(([k, v]) => (body as Record<string, unknown>)[k] === v)) return false
   }
   return true
+}
+
+/** Whether an active rule of the session matches on body fields (then the body is read first). */
+function needsBody(s: Session): boolean {
+  return s.oneOffs.some((r) => r.match.body) || s.active.some((a) => a.scenario.needsBody)
 }
 
 const valueMatches = (actual: string | undefined, expected: string) => (expected === '*' ? actual !== undefined : actual === expected)

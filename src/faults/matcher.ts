@@ -5,8 +5,19 @@ export interface PathPattern {
   regex: RegExp | null
 }
 
-/** Compiles `/api/v1/machines/*` style patterns. A pattern without wildcards is matched exactly. */
+const compiled = new Map<string, PathPattern>()
+
+/** Compiles `/api/v1/machines/*` style patterns (once per distinct pattern). A pattern without wildcards is matched exactly. */
 export function compilePath(pattern: string): PathPattern {
+  let p = compiled.get(pattern)
+  if (!p) {
+    if (compiled.size >= 10_000) compiled.clear()
+    compiled.set(pattern, (p = compileNew(pattern)))
+  }
+  return p
+}
+
+function compileNew(pattern: string): PathPattern {
   const segments = pattern.split('/')
   const firstWild = segments.findIndex((s) => s.includes('*'))
   if (firstWild === -1) return { prefix: pattern, regex: null }

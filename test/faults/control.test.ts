@@ -84,6 +84,16 @@ describe('scenario control API', () => {
     expect((await get('oneoff')).status).toBe(200)
   })
 
+  it('matches JSON body fields, and the API still reads the body after the engine did', async () => {
+    await control('/sessions/body/faults', { fault: { kind: 'conflict' }, match: { method: 'POST', body: { machine_identifier: 'DUP-1' } }, times: 5 })
+    const headers = { ...(await t.bearer('operator@acme.example')), 'X-Mock-Session': 'body' }
+    const other = await t.api('/machines', { method: 'POST', headers, json: { name: 'Fine', machine_identifier: 'FINE-1', protocol: 'json' } })
+    expect(other.status).toBe(201)
+    expect((await other.json()).machine_identifier).toBe('FINE-1')
+    const dup = await t.api('/machines', { method: 'POST', headers, json: { name: 'Dup', machine_identifier: 'DUP-1', protocol: 'json' } })
+    expect([dup.status, dup.headers.get('x-mock-fault')]).toEqual([409, 'conflict'])
+  })
+
   it('counts exactly under 200 concurrent requests', async () => {
     await control('/sessions/crowd/faults', { fault: { kind: 'internal_error' }, times: 50 })
     const statuses = await Promise.all(Array.from({ length: 200 }, () => get('crowd').then((r) => r.status)))

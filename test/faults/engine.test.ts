@@ -15,7 +15,7 @@ function engineWith(rules: unknown[], opts: { seed?: number; phases?: unknown[];
   const session = engine.session('s')
   session.activate(scenario, clock.now())
   const decide = (s: Session = session, method = 'GET', path = '/api/v1/machines') =>
-    engine.decide(s, { method, path, c: undefined as never }).then((d) => d?.rule.id)
+    Promise.resolve(engine.decide(s, { method, path, c: undefined as never })?.rule.id)
   return { engine, session, clock, decide }
 }
 

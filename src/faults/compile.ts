@@ -41,27 +41,20 @@ export interface CompiledScenario {
  * its method and path; the candidates keep the scenario's order (first match wins).
  */
 export class RuleIndex {
+  /** Per method, the rules that can match it, in rule order (computed once). */
   private byMethod = new Map<string, CompiledRule[]>()
-  private anyMethod: CompiledRule[] = []
-  private order = new Map<CompiledRule, number>()
+  private anyMethod: CompiledRule[]
 
   constructor(readonly rules: CompiledRule[]) {
-    rules.forEach((r, i) => {
-      this.order.set(r, i)
-      if (!r.methods) this.anyMethod.push(r)
-      else for (const m of r.methods) (this.byMethod.get(m) ?? this.byMethod.set(m, []).get(m)!).push(r)
-    })
+    this.anyMethod = rules.filter((r) => !r.methods)
+    for (const m of new Set(rules.flatMap((r) => [...(r.methods ?? [])]))) this.byMethod.set(m, rules.filter((r) => !r.methods || r.methods.has(m)))
   }
 
   /** Rules whose method and path match, in rule order. */
   candidates(method: string, path: string): CompiledRule[] {
-    const specific = this.byMethod.get(method)
-    const pool = !specific ? this.anyMethod : this.anyMethod.length === 0 ? specific : this.merge(specific, this.anyMethod)
+    const pool = this.byMethod.get(method) ?? this.anyMethod
+    if (pool.length === 0) return pool
     return pool.filter((r) => (!r.paths || r.paths.some((p) => matchPath(p, path))) && !r.excluded?.some((p) => matchPath(p, path)))
-  }
-
-  private merge(a: CompiledRule[], b: CompiledRule[]): CompiledRule[] {
-    return [...a, ...b].sort((x, y) => this.order.get(x)! - this.order.get(y)!)
   }
 }
 

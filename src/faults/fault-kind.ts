@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { AppEnv, Deps } from '../api/context.js'
 import type { Clock } from '../clock.js'
 import type { Rng } from '../rng.js'
-import { ApiError, errorResponse, type ErrorKey } from '../api/errors.js'
+import { ApiError, errorResponse, errors, type ErrorKey } from '../api/errors.js'
 import type { Session } from './session.js'
 
 /** What a fault kind may use: the request, the server, time, and its own seeded randomness. */
@@ -36,4 +36,15 @@ export const defineFault = <S extends z.ZodObject>(def: FaultKind<S>): FaultKind
 /** A kind that answers with one catalog error, with optional extra headers. */
 export function errorFault(kind: string, error: ErrorKey, description: string): FaultKind<z.ZodObject<{}>> {
   return defineFault({ kind, description, options: z.object({}), apply: () => errorResponse(new ApiError(error)) })
+}
+
+/** A kind that answers one of the catalog's errors of `status`, chosen by its `error` option. */
+export function catalogChoiceFault(kind: string, status: number, fallback: ErrorKey, description: string) {
+  const keys = (Object.keys(errors) as ErrorKey[]).filter((k) => errors[k].status === status) as [ErrorKey, ...ErrorKey[]]
+  return defineFault({
+    kind,
+    description,
+    options: z.object({ error: z.enum(keys).default(fallback).describe(`catalog key of the ${status}`) }),
+    apply: (_, { error }) => errorResponse(new ApiError(error)),
+  })
 }

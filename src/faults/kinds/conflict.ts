@@ -1,13 +1,4 @@
-import { z } from 'zod'
-import { ApiError, errorResponse, errors, type ErrorKey } from '../../api/errors.js'
-import { defineFault } from '../fault-kind.js'
-
-const conflictKeys = (Object.keys(errors) as ErrorKey[]).filter((k) => errors[k].status === 409)
+import { catalogChoiceFault } from '../fault-kind.js'
 
 /** 409 duplicate (default `A machine with this identifier already exists for this tenant.`). */
-export const conflict = defineFault({
-  kind: 'conflict',
-  description: '409 duplicate',
-  options: z.object({ error: z.enum(conflictKeys as [ErrorKey, ...ErrorKey[]]).default('machine_conflict').describe('catalog key of the 409') }),
-  apply: (_, { error }) => errorResponse(new ApiError(error)),
-})
+export const conflict = catalogChoiceFault('conflict', 409, 'machine_conflict', '409 duplicate')

@@ -1,20 +1,15 @@
-import type { ServerResponse } from 'node:http'
-import type { Http2ServerResponse } from 'node:http2'
+/** Statuses whose responses never carry a body. */
+export const nullBodyStatuses = new Set([101, 204, 205, 304])
 
-/** The backend's response as status, headers and body bytes, for kinds that rewrite the wire. */
-export async function materialize(res: Response): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const headers: Record<string, string> = {}
-  res.headers.forEach((v, k) => {
-    if (k !== 'set-cookie') headers[k] = v
-  })
-  const cookies = res.headers.getSetCookie()
+/**
+ * The backend's response as status, headers and body bytes, for kinds that rewrite the body.
+ * The headers are a copy (every `Set-Cookie` kept apart) without `Content-Length`, which the
+ * rewritten body sets again.
+ */
+export async function materialize(res: Response): Promise<{ status: number; headers: Headers; body: Buffer<ArrayBuffer> }> {
+  const headers = new Headers(res.headers)
+  headers.delete('content-length')
+  headers.delete('transfer-encoding')
   const body = Buffer.from(await res.arrayBuffer())
-  return { status: res.status, headers: cookies.length ? { ...headers, 'set-cookie': cookies as unknown as string } : headers, body }
-}
-
-/** Writes status and headers (with the given Content-Length) straight to Node's response. */
-export function writeHead(out: ServerResponse | Http2ServerResponse, status: number, headers: Record<string, string>, contentLength: number): void {
-  const h: Record<string, string> = { ...headers, 'content-length': String(contentLength) }
-  delete h['transfer-encoding']
-  ;(out as ServerResponse).writeHead(status, h)
+  return { status: res.status, headers, body }
 }

@@ -7,6 +7,9 @@ import { defineFault } from '../fault-kind.js'
 export const maxConcurrentHangs = 100
 let hanging = 0
 
+/** Requests `hang` holds right now (in this process). */
+export const activeHangs = (): number => hanging
+
 /**
  * Never answers: the request is held until the client gives up (or `max_ms` passes, then the
  * connection is reset). At most `maxConcurrentHangs` at once; past that, 503 in the API's format.
@@ -16,13 +19,19 @@ export const hang = defineFault({
   description: 'no answer: held until the client gives up, or reset after max_ms',
   options: z.object({ max_ms: z.number().int().min(1).max(3_600_000).optional().describe('reset the connection after this long, milliseconds') }),
   async apply({ c, clock }, { max_ms }) {
+    const socket = c.env.incoming.socket
+    // the client already gave up (while a rule read its body): 'close' will not come again
+    if (socket.destroyed) return RESPONSE_ALREADY_SENT
     if (hanging >= maxConcurrentHangs) return errorResponse(new ApiError('service_unavailable', { 'Retry-After': '1' }))
     hanging++
-    const socket = c.env.incoming.socket
     try {
       await new Promise<void>((resolve) => {
         socket.once('close', () => resolve())
-        if (max_ms !== undefined) void clock.sleep(max_ms).then(() => (socket.resetAndDestroy(), resolve()))
+        if (max_ms !== undefined)
+          void clock.sleep(max_ms).then(() => {
+            if (!socket.destroyed) socket.resetAndDestroy()
+            resolve()
+          })
       })
     } finally {
       hanging--

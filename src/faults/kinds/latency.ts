@@ -16,7 +16,7 @@ export const latency = defineFault({
     at: z.enum(['before', 'after']).default('before').describe('delay the request (before) or the response (after)'),
   }),
   async apply({ clock, rng }, o, next) {
-    const delayMs = draw(o, rng.float.bind(rng))
+    const delayMs = drawDelay(o, rng.float.bind(rng))
     if (o.at === 'after') {
       const res = await next()
       await clock.sleep(delayMs)
@@ -27,7 +27,8 @@ export const latency = defineFault({
   },
 })
 
-function draw(o: { ms: number; distribution: string; max_ms?: number; sigma: number }, random: () => number): number {
+/** One delay, milliseconds, for the options, from `random` (uniform in [0, 1)): the same draws give the same delay. */
+export function drawDelay(o: { ms: number; distribution: string; max_ms?: number; sigma: number }, random: () => number): number {
   if (o.distribution === 'uniform') return Math.round(o.ms + random() * Math.max(0, (o.max_ms ?? o.ms) - o.ms))
   if (o.distribution === 'lognormal') {
     // Box-Muller from two seeded draws; the median of exp(N(ln ms, sigma)) is ms.

@@ -6,7 +6,7 @@ export const respond = defineFault({
   kind: 'respond',
   description: 'any status, headers and body',
   options: z.object({
-    status: z.number().int().min(100).max(599).describe('HTTP status'),
+    status: z.number().int().min(200).max(599).describe('HTTP status (a final one: 200-599)'),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional().describe('text, or JSON'),
   }),

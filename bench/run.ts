@@ -1,5 +1,6 @@
 // Throughput and latency of the emulator's `GET /api/v1/machines` against a bare node:http server
-// serving the same bytes, plus the CLI's start-up time. See bench/README.md.
+// serving the same bytes, with the scenario engine off and on (idle, 1 and 1,000 rules), plus the
+// CLI's start-up time. See bench/README.md.
 //
 //   npm run bench -- [--duration 5] [--warmup 2] [--connections 10] [--rounds 1]
 //                    [--startup-runs 5] [--no-startup] [--min-ratio 0.6] [--profile]
@@ -17,7 +18,8 @@ import { apiKey, checkRoute, loginToken } from './lib/checks.js'
 import { startServer, stopAllServers, type Child } from './lib/children.js'
 import { BenchFailure, root, round, route } from './lib/common.js'
 import { measure, type LoadSettings, type Measurement } from './lib/load.js'
-import { table } from './lib/report.js'
+import { engineSection, table, type Comparison } from './lib/report.js'
+import { activate, checkCounters, idleScenario, matchingScenario, otherRoutesScenario, type InlineScenario } from './lib/scenarios.js'
 import { measureStartup, type StartupSummary } from './lib/startup.js'
 
 const { values: flags } = parseArgs({
@@ -38,7 +40,7 @@ if (flags.help) {
   --duration <s>        measured seconds per target (default 5)
   --warmup <s>          unmeasured seconds of the same load first (default 2; 0 = none)
   --connections <n>     concurrent keep-alive connections (default 10)
-  --rounds <n>          measure the three targets n times, interleaved; report each one's median round (default 1)
+  --rounds <n>          measure every target n times, interleaved; report each one's median round (default 1)
   --startup-runs <n>    CLI start-up samples (default 5)
   --no-startup          skip the start-up measurement
   --min-ratio <r>       exit 1 unless emulator (JWT) req/s >= r x baseline req/s
@@ -73,23 +75,41 @@ async function main(): Promise<number> {
   }
 
   // The baseline serves exactly the bytes the emulator answers.
+  const pids: { target: string; pid: number }[] = []
   const probe = await startServer('emulator', {}, flags.profile)
+  pids.push({ target: 'probe (captures the response the baseline serves)', pid: probe.proc.pid! })
   const sample = await checkRoute(probe, { Authorization: `Bearer ${await loginToken(probe)}` }, 'JWT')
   await probe.stop()
   console.log(`GET ${route}: ${sample.body.length} bytes of ${sample.contentType}`)
 
   const bodyEnv = { BENCH_BODY_B64: sample.body.toString('base64'), BENCH_CONTENT_TYPE: sample.contentType }
-  const targets: { name: string; kind: ServerKind; env?: Record<string, string>; headers(child: Child): Promise<Record<string, string>> }[] = [
-    { name: 'node:http baseline', kind: 'baseline', env: bodyEnv, headers: async () => ({}) },
-    {
-      name: 'emulator, JWT',
-      kind: 'emulator',
-      async headers(child) {
-        const h = { Authorization: `Bearer ${await loginToken(child)}` }
-        await checkRoute(child, h, 'JWT')
-        return h
-      },
+  interface Target {
+    name: string
+    kind: ServerKind
+    env?: Record<string, string>
+    /** Before measuring: any set-up, then the pre-check; resolves the request headers. */
+    headers(child: Child): Promise<Record<string, string>>
+    /** After the measured run (outside the measured window). */
+    after?(child: Child, m: Measurement): Promise<void>
+  }
+  const jwt = async (child: Child) => {
+    const h = { Authorization: `Bearer ${await loginToken(child)}` }
+    await checkRoute(child, h, 'JWT')
+    return h
+  }
+  /** The emulator with `scenario` active in the default session, measured like `emulator, JWT`. */
+  const engineTarget = (name: string, scenario: InlineScenario, everyRuleMatches: boolean): Target => ({
+    name,
+    kind: 'emulator',
+    async headers(child) {
+      await activate(child, scenario)
+      return jwt(child)
     },
+    after: (child, m) => checkCounters(child, scenario, m.requests, everyRuleMatches),
+  })
+  const targets: Target[] = [
+    { name: 'node:http baseline', kind: 'baseline', env: bodyEnv, headers: async () => ({}) },
+    { name: 'emulator, JWT', kind: 'emulator', headers: jwt },
     {
       name: 'emulator, API key',
       kind: 'emulator',
@@ -99,13 +119,26 @@ async function main(): Promise<number> {
         return h
       },
     },
+    engineTarget('engine on, no rule matching', idleScenario(), false),
+    engineTarget('engine, 1 rule', matchingScenario('bench-1-rule', 1), true),
+    engineTarget('engine, 1,000 rules', matchingScenario('bench-1000-rules', 1000), true),
+    engineTarget('engine, 1,000 rules on other routes', otherRoutesScenario('bench-1000-other-routes', 1000), false),
+  ]
+  /** The engine's goals: req/s of `target` ≥ `goal` × req/s of `reference`. */
+  const goals = [
+    { label: 'engine on, no rule matching vs engine off (emulator, JWT)', target: 'engine on, no rule matching', reference: 'emulator, JWT', goal: 0.95 },
+    { label: '1,000 rules vs 1 rule', target: 'engine, 1,000 rules', reference: 'engine, 1 rule', goal: 0.9 },
+    { label: '1,000 rules on other routes vs engine on, no rule matching', target: 'engine, 1,000 rules on other routes', reference: 'engine on, no rule matching', goal: 0.95 },
   ]
   const runs = targets.map(() => [] as Measurement[])
   for (let i = 0; i < rounds; i++) {
     if (rounds > 1) console.log(`round ${i + 1} of ${rounds}`)
     for (const [t, target] of targets.entries()) {
       const child = await startServer(target.kind, target.env, flags.profile)
-      runs[t]!.push(await measure(target.name, child, await target.headers(child), settings))
+      pids.push({ target: target.name, pid: child.proc.pid! })
+      const m = await measure(target.name, child, await target.headers(child), settings)
+      await target.after?.(child, m)
+      runs[t]!.push(m)
       await child.stop()
     }
   }
@@ -119,16 +152,31 @@ async function main(): Promise<number> {
 
   const base = rows[0]!.reqPerS
   for (const r of rows) r.ratioToBaseline = round(r.reqPerS / base, 3)
+  const index = (name: string) => targets.findIndex((t) => t.name === name)
+  const engine: Comparison[] = goals.map((g) => {
+    const [t, r] = [index(g.target), index(g.reference)]
+    const ratio = round(rows[t]!.reqPerS / rows[r]!.reqPerS, 3)
+    return {
+      ...g,
+      ratio,
+      met: ratio >= g.goal,
+      cpuUsPerReq: { target: rows[t]!.serverCpuUsPerReq, reference: rows[r]!.serverCpuUsPerReq },
+      ...(rounds > 1 ? { roundsRatio: runs[t]!.map((m, i) => round(m.reqPerS / runs[r]![i]!.reqPerS, 3)) } : {}),
+    }
+  })
 
   console.log()
   console.log(table(rows))
   console.log()
   console.log('p50/p99: from each response\'s own time; CPU %: 100 = one core busy; loadgen = autocannon in this process.')
+  console.log()
+  console.log(engineSection(engine))
+  console.log()
   if (rounds > 1) console.log(`median of ${rounds} rounds; req/s per round: ${rows.map((r) => `${r.target} [${r.roundsReqPerS!.map(Math.round).join(', ')}]`).join('; ')}`)
   console.log(`load average (1 min) before: ${loadBefore[0]!.toFixed(2)}, after: ${loadAfter[0]!.toFixed(2)}`)
   if (startup) console.log(`start-up (spawn -> first 200 of /__mock/health): median ${startup.medianHealthMs} ms of ${startupRuns} runs [${startup.runs.map((r) => r.healthMs).join(', ')}]`)
 
-  const ratio = rows[1]!.ratioToBaseline!
+  const ratio = rows[index('emulator, JWT')]!.ratioToBaseline!
   const results = {
     date: new Date().toISOString(),
     machine,
@@ -136,13 +184,17 @@ async function main(): Promise<number> {
     loadAverage1m: { before: round(loadBefore[0]!, 2), after: round(loadAfter[0]!, 2) },
     targets: rows,
     emulatorJwtRatio: ratio,
-    emulatorApiKeyRatio: rows[2]!.ratioToBaseline,
+    emulatorApiKeyRatio: rows[index('emulator, API key')]!.ratioToBaseline,
+    engine,
     startup,
   }
   const out = join(root, 'bench', 'results.json')
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
   console.log(`results written to ${out}`)
-  if (flags.profile) console.log(`CPU profiles of the server children: ${join(root, 'bench', 'profiles')}`)
+  if (flags.profile) {
+    console.log(`CPU profiles of the server children: ${join(root, 'bench', 'profiles')} (CPU.<date>.<time>.<pid>.0.*.cpuprofile is the main thread)`)
+    for (const p of pids) console.log(`  pid ${p.pid}: ${p.target}`)
+  }
 
   if (minRatio !== undefined && ratio < minRatio) {
     console.error(`FAIL: emulator (JWT) req/s is ${ratio.toFixed(2)} x baseline, below --min-ratio ${minRatio}`)

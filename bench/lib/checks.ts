@@ -1,5 +1,5 @@
 // Checks against an emulator child before it is measured: the demo login works, and one request of
-// the benchmarked kind answers 200 with rate-limit headers.
+// the benchmarked kind answers 200 with rate-limit headers and without an injected fault.
 import type { Child } from './children.js'
 import { BenchFailure, route } from './common.js'
 
@@ -25,9 +25,11 @@ export async function loginToken(child: Child): Promise<string> {
   return access_token
 }
 
-/** One request of the benchmarked kind: must be 200 and carry X-RateLimit-Limit. */
+/** One request of the benchmarked kind: must be 200, carry X-RateLimit-Limit and no injected fault (X-Mock-Fault). */
 export async function checkRoute(child: Child, headers: Record<string, string>, what: string): Promise<{ body: Buffer; contentType: string }> {
   const res = await fetchChecked(child.url + route, { headers }, `GET ${route} (${what})`)
   if (!res.headers.has('x-ratelimit-limit')) throw new BenchFailure(`GET ${route} (${what}): no X-RateLimit-Limit header`)
+  const fault = res.headers.get('x-mock-fault')
+  if (fault) throw new BenchFailure(`GET ${route} (${what}): a fault was injected (X-Mock-Fault: ${fault}, X-Mock-Rule: ${res.headers.get('x-mock-rule')})`)
   return { body: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'application/json' }
 }

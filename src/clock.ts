@@ -2,14 +2,19 @@
 export interface Clock {
   /** Current time, epoch milliseconds. */
   now(): number
-  /** Resolves once `ms` milliseconds of this clock have passed. */
-  sleep(ms: number): Promise<void>
+  /** Resolves once `ms` milliseconds of this clock have passed, or at once when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
 /** The wall clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = setTimeout(resolve, ms)
+      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+    }),
 }
 
 /** A clock that only moves when `advance` or `set` is called; pending sleeps wake as it passes them. */
@@ -23,9 +28,12 @@ export class ManualClock implements Clock {
     return this.nowMs
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((wake) => {
-      this.timers.push({ at: this.nowMs + Math.max(0, ms), wake })
+      if (signal?.aborted) return wake()
+      const timer = { at: this.nowMs + Math.max(0, ms), wake }
+      this.timers.push(timer)
+      signal?.addEventListener('abort', () => ((this.timers = this.timers.filter((t) => t !== timer)), wake()), { once: true })
       this.fire()
     })
   }

@@ -24,11 +24,13 @@ export const hang = defineFault({
     if (socket.destroyed) return RESPONSE_ALREADY_SENT
     if (hanging >= maxConcurrentHangs) return errorResponse(new ApiError('service_unavailable', { 'Retry-After': '1' }))
     hanging++
+    // the max_ms timer is cancelled when the client leaves first, so no timer outlives its request
+    const gone = new AbortController()
     try {
       await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve())
+        socket.once('close', () => (gone.abort(), resolve()))
         if (max_ms !== undefined)
-          void clock.sleep(max_ms).then(() => {
+          void clock.sleep(max_ms, gone.signal).then(() => {
             if (!socket.destroyed) socket.resetAndDestroy()
             resolve()
           })

@@ -1,4 +1,4 @@
-# haltless-mock: the Haltless API emulator. No build step: tsx (a runtime dependency) runs the sources.
+# haltless-mock: the Haltless API emulator. No build step: bin/ts-hooks.mjs (esbuild, a runtime dependency) runs the sources.
 FROM node:20-slim
 
 ENV NODE_ENV=production

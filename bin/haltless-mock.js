@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npm start` needs no build step.
-import { register } from 'tsx/esm/api'
+// Runs the TypeScript sources directly (bin/ts-hooks.mjs), so `npm start` needs no build step.
+import { register } from 'node:module'
 
-register()
+process.setSourceMapsEnabled(true)
+register('./ts-hooks.mjs', import.meta.url)
 await import('../src/cli.ts')

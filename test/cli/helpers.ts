@@ -9,7 +9,7 @@ import { demoPassword } from '../helpers.js'
 
 const root = new URL('../..', import.meta.url).pathname
 export const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
-/** How long any one child may take to exit or to print its banner (tsx compiles on start; CI machines are slow). */
+/** How long any one child may take to exit or to print its banner (the sources are transformed on start; CI machines are slow). */
 const waitMs = 15_000
 /** Per test: a test waits for up to two children. */
 export const timeout = 2 * waitMs + 5_000

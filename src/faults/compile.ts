@@ -41,19 +41,41 @@ export interface CompiledScenario {
  * its method and path; the candidates keep the scenario's order (first match wins).
  */
 export class RuleIndex {
-  /** Per method, the rules that can match it, in rule order (computed once). */
-  private byMethod = new Map<string, CompiledRule[]>()
-  private anyMethod: CompiledRule[]
+  /** Per method: rules by the literal prefix of their path patterns, and rules with no path. */
+  private byMethod = new Map<string, { byPrefix: Map<string, CompiledRule[]>; anyPath: CompiledRule[] }>()
+  private order = new Map<CompiledRule, number>()
 
   constructor(readonly rules: CompiledRule[]) {
-    this.anyMethod = rules.filter((r) => !r.methods)
-    for (const m of new Set(rules.flatMap((r) => [...(r.methods ?? [])]))) this.byMethod.set(m, rules.filter((r) => !r.methods || r.methods.has(m)))
+    rules.forEach((r, i) => this.order.set(r, i))
+    const methods = new Set(rules.flatMap((r) => [...(r.methods ?? [])]))
+    for (const m of [...methods, '*']) {
+      const pool = rules.filter((r) => !r.methods || r.methods.has(m))
+      const byPrefix = new Map<string, CompiledRule[]>()
+      for (const r of pool) for (const prefix of new Set(r.paths?.map((p) => p.prefix))) (byPrefix.get(prefix) ?? byPrefix.set(prefix, []).get(prefix)!).push(r)
+      this.byMethod.set(m, { byPrefix, anyPath: pool.filter((r) => !r.paths) })
+    }
   }
 
-  /** Rules whose method and path match, in rule order. */
+  /**
+   * Rules whose method and path match, in rule order. Only the groups under the path's own
+   * segment prefixes (`/api`, `/api/v1`, `/api/v1/machines`, ...) are looked at.
+   */
   candidates(method: string, path: string): CompiledRule[] {
-    const pool = this.byMethod.get(method) ?? this.anyMethod
-    if (pool.length === 0) return pool
+    const index = this.byMethod.get(method) ?? this.byMethod.get('*')!
+    const groups: CompiledRule[][] = []
+    if (index.byPrefix.size > 0) {
+      const root = index.byPrefix.get('')
+      if (root) groups.push(root)
+      for (let i = path.indexOf('/', 1); ; i = path.indexOf('/', i + 1)) {
+        const group = index.byPrefix.get(i === -1 ? path : path.slice(0, i))
+        if (group) groups.push(group)
+        if (i === -1) break
+      }
+    }
+    if (index.anyPath.length) groups.push(index.anyPath)
+    if (groups.length === 0) return []
+    // a rule with several path patterns can sit in several groups: keep it once
+    const pool = groups.length === 1 ? groups[0]! : [...new Set(groups.flat())].sort((a, b) => this.order.get(a)! - this.order.get(b)!)
     return pool.filter((r) => (!r.paths || r.paths.some((p) => matchPath(p, path))) && !r.excluded?.some((p) => matchPath(p, path)))
   }
 }

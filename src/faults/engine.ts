@@ -26,8 +26,9 @@ interface Facts {
   method: string
   path: string
   c: Context<AppEnv>
-  bearer?: string
-  apiKey?: string
+  /** Read on first use: bearerOf(), apiKeyOf(). */
+  bearer?: string | null
+  apiKey?: string | null
   body?: unknown
   claims?: { role?: string; tenant_id?: string } | null
 }
@@ -84,13 +85,17 @@ export class Engine {
   }
 
   /** The pipeline step: decide, then run the fault around the backend (`next`). */
-  async handle(c: Context<AppEnv>, next: () => Promise<unknown>): Promise<Response | void> {
+  handle(c: Context<AppEnv>, next: () => Promise<unknown>): Promise<Response | void> {
     const session = this.session(c.req.header(sessionHeader) || 'default')
+    // a session with nothing active costs one lookup (other sessions may have scenarios)
+    if (!this.opts.allowHeaderFaults && session.active.length === 0 && session.oneOffs.length === 0 && session.expiredTokens.size === 0)
+      return next() as Promise<void>
+    return this.run(c, session, next)
+  }
+
+  private async run(c: Context<AppEnv>, session: Session, next: () => Promise<unknown>): Promise<Response | void> {
     const facts: Facts = { method: c.req.method, path: c.req.path, c }
-    const authorization = c.req.header('authorization')
-    facts.bearer = authorization ? /^bearer\s+(\S+)/i.exec(authorization)?.[1] : undefined
-    facts.apiKey = c.req.header('x-api-key')
-    const expiredBy = facts.bearer && session.expiredTokens.get(facts.bearer)
+    const expiredBy = session.expiredTokens.size > 0 && session.expiredTokens.get(bearerOf(facts) ?? '')
     if (expiredBy) return this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy)
     const asked = this.opts.allowHeaderFaults ? headerFault(c) : undefined
     // Rules read a body only through `facts.body`, parsed once here when an active rule asks for it.
@@ -151,7 +156,7 @@ export class Engine {
     if (!matches(rule, facts, this.deps())) return undefined
     const counter = session.counter(rule.id)
     counter.matches++
-    const ordinal = rule.when.per === 'credential' ? perCredential(counter, facts.bearer ?? facts.apiKey ?? '') : counter.matches
+    const ordinal = rule.when.per === 'credential' ? perCredential(counter, bearerOf(facts) ?? apiKeyOf(facts) ?? '') : counter.matches
     // The generator is built only when a draw is needed: a probability, or a firing fault's options.
     let rng: Rng | undefined
     const draw = () => (rng ??= new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${ordinal}`)))
@@ -218,7 +223,7 @@ function advancePhase(a: ActiveScenario, now: number): number {
 
 function matches(rule: CompiledRule, f: Facts, deps: Deps): boolean {
   const m = rule.match
-  if (m.credential && m.credential !== (f.bearer ? 'jwt' : f.apiKey !== undefined ? 'api_key' : 'none')) return false
+  if (m.credential && m.credential !== (bearerOf(f) ? 'jwt' : apiKeyOf(f) !== null ? 'api_key' : 'none')) return false
   if (m.headers && !Object.entries(m.headers).every(([k, v]) => valueMatches(f.c.req.header(k), v))) return false
   if (m.query && !Object.entries(m.query).every(([k, v]) => valueMatches(f.c.req.query(k), v))) return false
   if (m.role || m.tenant) {
@@ -244,16 +249,33 @@ const valueMatches = (actual: string | undefined, expected: string) => (expected
 /** The caller's role and tenant, from the token's claims (unverified) or the API key. */
 function identify(f: Facts, deps: Deps): { role?: string; tenant_id?: string } {
   if (f.claims !== undefined) return f.claims ?? {}
-  if (f.bearer) {
+  const bearer = bearerOf(f)
+  const apiKey = apiKeyOf(f)
+  if (bearer) {
     try {
-      const p = decodeJwt(f.bearer)
+      const p = decodeJwt(bearer)
       f.claims = { role: p.role as string, tenant_id: p.tenant_id as string }
     } catch {
       f.claims = null
     }
-  } else if (f.apiKey) {
-    const key = deps.store.apiKeysBySecret.get(f.apiKey)
+  } else if (apiKey) {
+    const key = deps.store.apiKeysBySecret.get(apiKey)
     f.claims = key ? { tenant_id: key.tenant_id } : null
   } else f.claims = null
   return f.claims ?? {}
+}
+
+/** The request's bearer token, or null (read once). */
+function bearerOf(f: Facts): string | null {
+  if (f.bearer === undefined) {
+    const authorization = f.c.req.header('authorization')
+    f.bearer = (authorization && /^bearer\s+(\S+)/i.exec(authorization)?.[1]) || null
+  }
+  return f.bearer
+}
+
+/** The request's X-API-Key, or null (read once). */
+function apiKeyOf(f: Facts): string | null {
+  if (f.apiKey === undefined) f.apiKey = f.c.req.header('x-api-key') ?? null
+  return f.apiKey
 }

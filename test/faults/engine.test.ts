@@ -142,3 +142,22 @@ describe('path patterns', () => {
     expect(matchPath(compilePath(pattern), path)).toBe(expected)
   })
 })
+
+describe('the rule index', () => {
+  const rule = (name: string, match: object) => ({ name, match, fault })
+  const index = (rules: object[]) => compileScenario(Scenario.parse({ name: 'ix', rules }), 'inline').rules
+
+  it('looks only at rules under the path\'s own prefixes, and keeps rule order across groups', () => {
+    const rules = [
+      ...Array.from({ length: 1000 }, (_, i) => rule(`other-${i}`, { path: `/api/v1/other-${i}` })),
+      rule('all-api', { path: '/api/v1/**' }),
+      rule('machines', { method: 'GET', path: ['/api/v1/machines', '/api/v1/machines/*'] }),
+      rule('anywhere', {}),
+      rule('everything', { path: '/**' }),
+      rule('posts', { method: 'POST' }),
+    ]
+    expect(index(rules).candidates('GET', '/api/v1/machines').map((r) => r.id)).toEqual(['ix/all-api', 'ix/machines', 'ix/anywhere', 'ix/everything'])
+    expect(index(rules).candidates('POST', '/api/v1/other-7').map((r) => r.id)).toEqual(['ix/other-7', 'ix/all-api', 'ix/anywhere', 'ix/everything', 'ix/posts'])
+    expect(index(rules).candidates('DELETE', '/elsewhere').map((r) => r.id)).toEqual(['ix/anywhere', 'ix/everything'])
+  })
+})

@@ -93,20 +93,31 @@ export class Engine {
     return this.run(c, session, next)
   }
 
-  private async run(c: Context<AppEnv>, session: Session, next: () => Promise<unknown>): Promise<Response | void> {
+  /** Decides for one request; synchronous up to the fault unless a rule needs the body first. */
+  private run(c: Context<AppEnv>, session: Session, next: () => Promise<unknown>): Promise<Response | void> {
     const facts: Facts = { method: c.req.method, path: c.req.path, c }
     const expiredBy = session.expiredTokens.size > 0 && session.expiredTokens.get(bearerOf(facts) ?? '')
-    if (expiredBy) return this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy)
+    if (expiredBy) return Promise.resolve(this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy))
     const asked = this.opts.allowHeaderFaults ? headerFault(c) : undefined
+    if (asked) return this.inject(c, session, this.askedFor(session, asked), next)
     // Rules read a body only through `facts.body`, parsed once here when an active rule asks for it.
-    if (!asked && needsBody(session)) {
-      const parsed = parseJsonBody(await c.req.text())
-      facts.body = parsed.ok ? parsed.value : null
-    }
-    const decision = asked ? this.askedFor(session, asked) : this.decide(session, facts)
-    if (!decision) return void (await next())
-    const { rule } = decision
-    const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng: decision.rng, session, ruleId: rule.id }
+    if (needsBody(session))
+      return c.req.text().then((text) => {
+        const parsed = parseJsonBody(text)
+        facts.body = parsed.ok ? parsed.value : null
+        return this.decideAndInject(c, session, facts, next)
+      })
+    return this.decideAndInject(c, session, facts, next)
+  }
+
+  private decideAndInject(c: Context<AppEnv>, session: Session, facts: Facts, next: () => Promise<unknown>): Promise<Response | void> {
+    const decision = this.decide(session, facts)
+    return decision ? this.inject(c, session, decision, next) : (next() as Promise<void>)
+  }
+
+  /** Runs the fault around the backend and labels what it answers. */
+  private async inject(c: Context<AppEnv>, session: Session, { rule, rng }: Decision, next: () => Promise<unknown>): Promise<void> {
+    const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng, session, ruleId: rule.id }
     const res = await rule.kind.apply(ctx, rule.fault as never, async () => {
       await next()
       return c.res

@@ -1,0 +1,121 @@
+import net from 'node:net'
+import { expect } from 'vitest'
+import { demoApiKey, type TestServer } from '../helpers.js'
+
+/** Helpers shared by the transport fault tests (transport-*.test.ts); each test file starts its own server with useServer(). */
+
+let sessions = 0
+/** A session of its own for every test, so one-off faults never meet another test's requests. */
+export const newSession = () => `transport-${++sessions}`
+
+export const listRoute = { method: 'GET', path: '/api/v1/machines' }
+export const createRoute = { method: 'POST', path: '/api/v1/machines' }
+export const keyIn = (session: string) => ({ 'X-API-Key': demoApiKey, 'X-Mock-Session': session })
+export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+/** What Node adds to every response on a keep-alive connection. */
+export const nodeHeaders = { date: expect.any(String), connection: 'keep-alive', 'keep-alive': 'timeout=5' }
+export const headersOf = (res: Response) => Object.fromEntries(res.headers)
+
+/** Whether a promise has settled, read without awaiting it. */
+export function track(p: Promise<unknown>): { settled: boolean } {
+  const state = { settled: false }
+  p.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  )
+  return state
+}
+
+const openSockets = new Set<net.Socket>()
+/** Destroys every socket rawRequest opened; each test file runs it in its afterEach. */
+export function closeOpenSockets(): void {
+  for (const s of openSockets) s.destroy()
+  openSockets.clear()
+}
+
+/** The helpers that talk to the test server `t`. */
+export function transportHelpers(t: TestServer) {
+  const control = (path: string, body?: unknown) =>
+    fetch(`${t.url}/__mock${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+  /** Injects a one-off fault into `session`; returns its rule id. */
+  async function inject(session: string, fault: Record<string, unknown>, match: Record<string, unknown> = listRoute, times = 1): Promise<string> {
+    const res = await control(`/sessions/${session}/faults`, { fault, match, times })
+    const body = await res.json()
+    expect([res.status, body]).toEqual([201, { id: expect.stringMatching(/^oneoff\/\d+$/), session, kind: fault.kind, times }])
+    return body.id
+  }
+
+  /** The machine list's bytes as the API answers it right now, without a fault. */
+  async function plainList(): Promise<Buffer> {
+    const res = await t.api('/machines', { headers: { 'X-API-Key': demoApiKey } })
+    expect(res.status).toBe(200)
+    return Buffer.from(await res.arrayBuffer())
+  }
+
+  /** Polls the control plane until the rule has fired `n` times: the fault is then under way. */
+  async function fired(session: string, ruleId: string, n = 1): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const s = await (await control(`/sessions/${session}`)).json()
+      if ((s.counters[ruleId]?.fires ?? 0) >= n) return
+    }
+    throw new Error(`${ruleId} did not fire ${n} times`)
+  }
+
+  /** A round trip to the control plane and a few event-loop turns: time for any answer already on its way to arrive. */
+  async function settle(): Promise<void> {
+    await (await control('/health')).arrayBuffer()
+    for (let i = 0; i < 5; i++) await new Promise(setImmediate)
+  }
+
+  /** Settles until `condition` holds (each round is a real round trip, no timers). */
+  async function eventually(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (condition()) return
+      await settle()
+    }
+    throw new Error(`never: ${what}`)
+  }
+
+  /** A raw `GET /api/v1/machines` on its own socket, to see exactly which bytes come back and how the connection ends. */
+  function rawRequest(session: string, extraHeaders: Record<string, string> = {}) {
+    const socket = net.connect(Number(new URL(t.url).port), '127.0.0.1')
+    openSockets.add(socket)
+    const chunks: Buffer[] = []
+    const waiters = new Set<() => void>()
+    const state = { error: undefined as string | undefined, ended: false, closed: false }
+    const wake = () => waiters.forEach((w) => w())
+    socket.on('data', (d) => (chunks.push(d), wake()))
+    socket.on('error', (e: NodeJS.ErrnoException) => (state.error = e.code))
+    socket.on('end', () => (state.ended = true))
+    socket.on('close', () => ((state.closed = true), wake()))
+    const headers = { Host: '127.0.0.1', 'X-API-Key': demoApiKey, 'X-Mock-Session': session, ...extraHeaders }
+    socket.write(`GET /api/v1/machines HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`)
+    const received = () => Buffer.concat(chunks)
+    /** Resolves once `condition` holds (checked on every byte and on close). */
+    const until = (condition: () => boolean) =>
+      new Promise<void>((resolve) => {
+        const check = () => condition() && (waiters.delete(check), resolve())
+        waiters.add(check)
+        check()
+      })
+    return {
+      socket,
+      state,
+      received,
+      until,
+      closed: () => until(() => state.closed),
+      /** Status line and headers (names lower-cased), and the body bytes so far. */
+      parsed() {
+        const all = received()
+        const end = all.indexOf('\r\n\r\n')
+        if (end < 0) return undefined
+        const [statusLine, ...lines] = all.subarray(0, end).toString('latin1').split('\r\n')
+        const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+        return { statusLine, headers, body: all.subarray(end + 4) }
+      },
+    }
+  }
+
+  return { control, inject, plainList, fired, settle, eventually, rawRequest }
+}

@@ -40,6 +40,8 @@ export interface CompiledScenario {
  * Rules indexed by method and literal path prefix: a request only meets the rules that can match
  * its method and path; the candidates keep the scenario's order (first match wins).
  */
+const noRules: CompiledRule[] = []
+
 export class RuleIndex {
   /** Per method: rules by the literal prefix of their path patterns, and rules with no path. */
   private byMethod = new Map<string, { byPrefix: Map<string, CompiledRule[]>; anyPath: CompiledRule[] }>()
@@ -62,6 +64,7 @@ export class RuleIndex {
    */
   candidates(method: string, path: string): CompiledRule[] {
     const index = this.byMethod.get(method) ?? this.byMethod.get('*')!
+    if (index.byPrefix.size === 0 && index.anyPath.length === 0) return noRules
     const groups: CompiledRule[][] = []
     if (index.byPrefix.size > 0) {
       const root = index.byPrefix.get('')
@@ -76,9 +79,16 @@ export class RuleIndex {
     if (groups.length === 0) return []
     // a rule with several path patterns can sit in several groups: keep it once
     const pool = groups.length === 1 ? groups[0]! : [...new Set(groups.flat())].sort((a, b) => this.order.get(a)! - this.order.get(b)!)
-    return pool.filter((r) => (!r.paths || r.paths.some((p) => matchPath(p, path))) && !r.excluded?.some((p) => matchPath(p, path)))
+    return pool.filter((r) => pathMatches(r, path))
   }
 }
+
+/** Whether a rule's `path` / `exclude_path` let `path` through. */
+export const pathMatches = (r: CompiledRule, path: string): boolean =>
+  (!r.paths || r.paths.some((p) => matchPath(p, path))) && !r.excluded?.some((p) => matchPath(p, path))
+
+/** Whether a rule's method and paths match, for rules not held in an index (one-off faults). */
+export const routeMatches = (r: CompiledRule, method: string, path: string): boolean => (!r.methods || r.methods.has(method)) && pathMatches(r, path)
 
 /** Compiles a validated scenario; `source` is where it came from (file path, `inline`, `built-in`). */
 export function compileScenario(s: Scenario, source: string): CompiledScenario {

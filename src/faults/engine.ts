@@ -5,7 +5,7 @@ import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorResponse } from '../api/errors.js'
 import { parseJsonBody } from '../api/json-body.js'
 import { Rng } from '../rng.js'
-import type { CompiledRule, CompiledScenario } from './compile.js'
+import { routeMatches, type CompiledRule, type CompiledScenario } from './compile.js'
 import { hash32 } from './matcher.js'
 import { headerFault } from './header-faults.js'
 import { Session, type ActiveScenario, type RuleCounter } from './session.js'
@@ -132,6 +132,7 @@ export class Engine {
   decide(session: Session, facts: Facts): Decision | undefined {
     const now = this.deps().clock.now()
     for (let i = 0; i < session.oneOffs.length; i++) {
+      if (!routeMatches(session.oneOffs[i]!, facts.method, facts.path)) continue
       const d = this.evaluate(session, session.oneOffs[i]!, facts, now - session.oneOffStartedAt)
       if (d) {
         if (d.rule.when.times !== undefined && session.counter(d.rule.id).fires >= d.rule.when.times) session.oneOffs.splice(i, 1)

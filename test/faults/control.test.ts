@@ -94,6 +94,15 @@ describe('scenario control API', () => {
     expect([dup.status, dup.headers.get('x-mock-fault')]).toEqual([409, 'conflict'])
   })
 
+  it('a one-off fault honours its method and path', async () => {
+    await control('/sessions/route/faults', { fault: { kind: 'internal_error' }, match: { method: 'POST', path: '/api/v1/machines' } })
+    expect((await get('route')).status).toBe(200)
+    const other = await t.api('/machines/00000000-0000-4000-8000-000000000000', { headers: { ...key, 'X-Mock-Session': 'route' } })
+    expect(other.status).toBe(404)
+    const post = await t.api('/machines', { method: 'POST', headers: { ...(await t.bearer('operator@acme.example')), 'X-Mock-Session': 'route' }, json: {} })
+    expect([post.status, post.headers.get('x-mock-fault')]).toEqual([500, 'internal_error'])
+  })
+
   it('counts exactly under 200 concurrent requests', async () => {
     await control('/sessions/crowd/faults', { fault: { kind: 'internal_error' }, times: 50 })
     const statuses = await Promise.all(Array.from({ length: 200 }, () => get('crowd').then((r) => r.status)))

@@ -45,6 +45,8 @@ const noRules: CompiledRule[] = []
 export class RuleIndex {
   /** Per method: rules by the literal prefix of their path patterns, and rules with no path. */
   private byMethod = new Map<string, { byPrefix: Map<string, CompiledRule[]>; anyPath: CompiledRule[] }>()
+  /** Groups whose every rule matches its key exactly (no wildcard, no exclude_path): no filtering needed there. */
+  private exactGroups = new Set<CompiledRule[]>()
   private order = new Map<CompiledRule, number>()
 
   constructor(readonly rules: CompiledRule[]) {
@@ -55,6 +57,8 @@ export class RuleIndex {
       const byPrefix = new Map<string, CompiledRule[]>()
       for (const r of pool) for (const prefix of new Set(r.paths?.map((p) => p.prefix))) (byPrefix.get(prefix) ?? byPrefix.set(prefix, []).get(prefix)!).push(r)
       this.byMethod.set(m, { byPrefix, anyPath: pool.filter((r) => !r.paths) })
+      for (const [key, group] of byPrefix)
+        if (group.every((r) => !r.excluded && r.paths!.some((p) => p.regex === null && p.prefix === key))) this.exactGroups.add(group)
     }
   }
 
@@ -66,17 +70,23 @@ export class RuleIndex {
     const index = this.byMethod.get(method) ?? this.byMethod.get('*')!
     if (index.byPrefix.size === 0 && index.anyPath.length === 0) return noRules
     const groups: CompiledRule[][] = []
+    let exactHit: CompiledRule[] | undefined
     if (index.byPrefix.size > 0) {
       const root = index.byPrefix.get('')
       if (root) groups.push(root)
       for (let i = path.indexOf('/', 1); ; i = path.indexOf('/', i + 1)) {
         const group = index.byPrefix.get(i === -1 ? path : path.slice(0, i))
         if (group) groups.push(group)
-        if (i === -1) break
+        if (i === -1) {
+          if (group && this.exactGroups.has(group)) exactHit = group
+          break
+        }
       }
     }
     if (index.anyPath.length) groups.push(index.anyPath)
-    if (groups.length === 0) return []
+    if (groups.length === 0) return noRules
+    // the commonest case, rules on exactly this path and nothing else: they all match as they are
+    if (groups.length === 1 && exactHit) return exactHit
     // a rule with several path patterns can sit in several groups: keep it once
     const pool = groups.length === 1 ? groups[0]! : [...new Set(groups.flat())].sort((a, b) => this.order.get(a)! - this.order.get(b)!)
     return pool.filter((r) => pathMatches(r, path))

@@ -161,7 +161,7 @@ export class Engine {
     const counter = session.counter(rule.id)
     counter.matches++
     counter.fires++
-    return { rule, rng: new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${counter.matches}`)) }
+    return { rule, rng: decisionRng(session, rule, counter.matches) }
   }
 
   private evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Decision | undefined {
@@ -170,11 +170,11 @@ export class Engine {
     counter.matches++
     const ordinal = rule.when.per === 'credential' ? perCredential(counter, bearerOf(facts) ?? apiKeyOf(facts) ?? '') : counter.matches
     // The generator is built only when a draw is needed: a probability, or a firing fault's options.
-    let rng: Rng | undefined
-    const draw = () => (rng ??= new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${ordinal}`)))
-    if (!fires(rule, counter, ordinal, elapsedMs, draw)) return undefined
+    const p = rule.when.probability
+    const rng = p !== undefined && p > 0 && p < 1 ? decisionRng(session, rule, ordinal) : undefined
+    if (!fires(rule, counter, ordinal, elapsedMs, rng)) return undefined
     counter.fires++
-    return { rule, rng: draw() }
+    return { rule, rng: rng ?? decisionRng(session, rule, ordinal) }
   }
 
   /** Adds `X-Mock-Fault` and `X-Mock-Rule` (unless --no-fault-headers). */
@@ -197,15 +197,20 @@ export class Engine {
  * `when`, in this order: time window (from/until) → after → every → times → probability.
  * Probability draws from the decision's own seeded generator: 0 never fires, 1 always does.
  */
-function fires(rule: CompiledRule, counter: RuleCounter, n: number, elapsedMs: number, rng: () => Rng): boolean {
+function fires(rule: CompiledRule, counter: RuleCounter, n: number, elapsedMs: number, rng: Rng | undefined): boolean {
   const w = rule.when
   if (w.from !== undefined && elapsedMs < w.from) return false
   if (w.until !== undefined && elapsedMs >= w.until) return false
   if (w.after !== undefined && n <= w.after) return false
   if (w.every !== undefined && (n - (w.after ?? 0)) % w.every !== 0) return false
   if (w.times !== undefined && counter.fires >= w.times) return false
-  if (w.probability !== undefined && (w.probability === 0 || (w.probability < 1 && !(rng().float() < w.probability)))) return false
+  if (w.probability !== undefined && (w.probability === 0 || (w.probability < 1 && !(rng!.float() < w.probability)))) return false
   return true
+}
+
+/** The seeded generator of one decision: a pure function of (seed, session, rule, ordinal). */
+function decisionRng(session: Session, rule: CompiledRule, ordinal: number): Rng {
+  return new Rng(hash32(`${session.seed}|${session.name}|${rule.id}|${ordinal}`))
 }
 
 function perCredential(counter: RuleCounter, credential: string): number {

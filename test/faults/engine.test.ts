@@ -160,4 +160,12 @@ describe('the rule index', () => {
     expect(index(rules).candidates('POST', '/api/v1/other-7').map((r) => r.id)).toEqual(['ix/other-7', 'ix/all-api', 'ix/anywhere', 'ix/everything', 'ix/posts'])
     expect(index(rules).candidates('DELETE', '/elsewhere').map((r) => r.id)).toEqual(['ix/anywhere', 'ix/everything'])
   })
+
+  it('rules on exactly the request path all match without filtering; exclude_path still filters', () => {
+    const exact = index([rule('a', { path: '/api/v1/machines' }), rule('b', { method: 'GET', path: '/api/v1/machines' })])
+    expect(exact.candidates('GET', '/api/v1/machines').map((r) => r.id)).toEqual(['ix/a', 'ix/b'])
+    expect(exact.candidates('GET', '/api/v1/machines/x')).toEqual([])
+    const excluding = index([rule('a', { path: '/api/v1/machines' }), rule('not-here', { path: '/api/v1/machines', exclude_path: '/api/v1/machines' })])
+    expect(excluding.candidates('GET', '/api/v1/machines').map((r) => r.id)).toEqual(['ix/a'])
+  })
 })

@@ -14,6 +14,8 @@ export interface CompiledRule {
   when: Rule['when']
   kind: FaultKind
   fault: Fault
+  /** No condition beyond method and path: the index alone decides the match. */
+  routeOnly: boolean
 }
 
 export interface CompiledPhase {
@@ -131,5 +133,7 @@ export function compileRule(r: Rule, id: string): CompiledRule {
   const methods = r.match.method === undefined ? null : new Set([r.match.method].flat())
   const paths = r.match.path === undefined ? null : [r.match.path].flat().map(compilePath)
   const excluded = r.match.exclude_path === undefined ? null : [r.match.exclude_path].flat().map(compilePath)
-  return { id, methods, paths, excluded, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
+  const { method: _m, path: _p, exclude_path: _x, ...conditions } = r.match
+  const routeOnly = Object.values(conditions).every((v) => v === undefined)
+  return { id, methods, paths, excluded, routeOnly, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
 }

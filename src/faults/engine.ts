@@ -165,7 +165,7 @@ export class Engine {
   }
 
   private evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Decision | undefined {
-    if (!matches(rule, facts, this.deps())) return undefined
+    if (!rule.routeOnly && !matches(rule, facts, this.deps())) return undefined
     const counter = session.counter(rule.id)
     counter.matches++
     const ordinal = rule.when.per === 'credential' ? perCredential(counter, bearerOf(facts) ?? apiKeyOf(facts) ?? '') : counter.matches

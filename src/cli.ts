@@ -29,6 +29,7 @@ const serveCommand = program
   .addOption(new Option('--rate-limits <on|off|file>', `rate limiting: on, off, or a YAML/JSON table file (default on; env ${envNameOf('rateLimits')})`))
   .addOption(new Option('--scenario <name|file>', `activate a scenario in every session from the first request; repeatable (env ${envNameOf('scenarios')}, comma-separated)`).argParser(collect))
   .addOption(new Option('--no-fault-headers', `do not label injected faults with X-Mock-Fault / X-Mock-Rule (env ${envNameOf('faultHeaders')}=false)`))
+  .addOption(new Option('--journal-size <n>', `journal entries kept per session, 0 for none (default 1000; env ${envNameOf('journalSize')})`))
   .addOption(new Option('--allow-header-faults', `let a request ask for a fault: X-Mock-Fault: <kind>[; opt=value], Prefer: code=<status> (env ${envNameOf('allowHeaderFaults')})`))
   // An operand here is `serve` after options (`haltless-mock --host 0.0.0.0 serve`, as a container
   // entrypoint makes it), else usually a mistyped command (`haltless-mock srve`): say so, not "too many arguments".

@@ -47,6 +47,7 @@ export const ConfigSchema = z.object({
     .describe('scenarios active in every session from the first request (names or files)'),
   faultHeaders: bool.default(true).describe('label injected faults with X-Mock-Fault and X-Mock-Rule'),
   allowHeaderFaults: bool.default(false).describe('let requests ask for a fault (X-Mock-Fault, Prefer: code=...)'),
+  journalSize: int(0, 1_000_000).default(1000).describe('journal entries kept per session (0: no journal)'),
 })
 export type Config = z.infer<typeof ConfigSchema> & { rateLimitTable: RateLimitTable | null }
 
@@ -61,6 +62,7 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   scenarios: '--scenario',
   faultHeaders: '--no-fault-headers',
   allowHeaderFaults: '--allow-header-faults',
+  journalSize: '--journal-size',
 }
 
 /** `HALTLESS_MOCK_LOG_LEVEL` for `logLevel`. */

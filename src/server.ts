@@ -1,4 +1,5 @@
 import { createAdaptorServer } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { Hono, type Context, type Next } from 'hono'
@@ -16,10 +17,14 @@ import { RateLimiter } from './api/rate-limits.js'
 import { TokenService } from './api/tokens.js'
 import { controlPlane } from './control/index.js'
 import { scenarioControl } from './control/scenarios.js'
-import { Engine } from './faults/engine.js'
+import { Engine, sessionHeader } from './faults/engine.js'
+import { Journal, journalControl } from './control/journal.js'
 import { loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
+
+/** The marker header of a response a fault wrote to the socket itself (or never wrote). */
+const alreadySentHeader = [...RESPONSE_ALREADY_SENT.headers.keys()][0]!
 
 /** Options of createMockServer: any config setting, plus the clock (tests pass a ManualClock). */
 export type MockServerOptions = Partial<Omit<Config, 'rateLimitTable'>> & {
@@ -60,6 +65,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     limiter: new RateLimiter(clock, config.rateLimitTable),
     logger,
     engine: undefined as unknown as Engine,
+    journal: new Journal(config.journalSize),
   }
   // the scenario engine: the built-in library, plus --scenario names or files active everywhere
   const library = loadLibrary()
@@ -73,6 +79,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     deps.tokens = new TokenService(config, clock, deps.rng)
     deps.limiter.reset()
     deps.engine?.clear()
+    deps.journal.clear()
     if (config.demo) seedDemo(deps.store)
   }
   reset()
@@ -85,9 +92,26 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     // 1. context: every handler reaches the server's state through c.get('deps')
     c.set('deps', deps)
     // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
-    if (c.req.header('origin')) return corsForBrowsers(c, async () => void (await faulted(c, next)))
-    return faulted(c, next)
+    const served = c.req.header('origin') ? corsForBrowsers(c, async () => void (await faulted(c, next))) : faulted(c, next)
+    // 3. journal: one entry per API request, once it is answered
+    if (!c.req.path.startsWith('/api/') || deps.journal.perSession === 0) return served
+    const startMs = clock.now()
+    return served.then((answer) => {
+      journalize(c, startMs, answer instanceof Response ? answer : c.res)
+      return answer
+    })
   })
+  const journalize = (c: Context<AppEnv>, startMs: number, res: Response) => {
+    const session = c.req.header(sessionHeader) || 'default'
+    const sent = !res.headers.has(alreadySentHeader)
+    const remaining = sent ? res.headers.get('x-ratelimit-remaining') : null
+    deps.journal.add({
+      time: new Date(startMs).toISOString(), session, method: c.req.method, path: c.req.path,
+      status: sent ? res.status : null, duration_ms: clock.now() - startMs,
+      rule: c.get('fault')?.rule ?? null, fault: c.get('fault')?.kind ?? null,
+      seed: engine.seedOf(session), rate_limit_remaining: remaining === null ? null : Number(remaining),
+    })
+  }
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
   //    plane is never faulted, and with nothing active the step costs one boolean
   const faulted = (c: Context<AppEnv>, next: Next) =>
@@ -108,6 +132,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 6. control plane: answered here, never limited or faulted
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)
+  app.route('/__mock', journalControl)
   // 7. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
   app.route('/api/v1', api)
   // 8. no route: 405 / 307 / 404 as FastAPI answers

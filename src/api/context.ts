@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js'
 import type { ApiKey, Tenant, User } from '../store/records.js'
 import type { RateLimiter } from './rate-limits.js'
 import type { Engine } from '../faults/engine.js'
+import type { Journal } from '../control/journal.js'
 import type { TokenService, AccessClaims } from './tokens.js'
 
 /** What every request may reach: built once by createMockServer. `store` is swapped on reset. */
@@ -19,6 +20,7 @@ export interface Deps {
   limiter: RateLimiter
   logger: Logger
   engine: Engine
+  journal: Journal
 }
 
 /** Who made the request, once `access()` has let it through. */
@@ -33,5 +35,7 @@ export interface AppEnv {
   Variables: {
     deps: Deps
     caller: Caller
+    /** The fault the engine injected into this request, for the journal. */
+    fault?: { rule: string; kind: string }
   }
 }

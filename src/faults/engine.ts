@@ -65,6 +65,11 @@ export class Engine {
     return s
   }
 
+  /** The seed a session uses (without creating it). */
+  seedOf(name: string): number {
+    return this.sessions.get(name)?.seed ?? this.opts.seed
+  }
+
   /** Every session that exists (for the control plane). */
   allSessions(): Session[] {
     return [...this.sessions.values()]
@@ -97,7 +102,10 @@ export class Engine {
   private run(c: Context<AppEnv>, session: Session, next: () => Promise<unknown>): Promise<Response | void> {
     const facts: Facts = { method: c.req.method, path: c.req.path, c }
     const expiredBy = session.expiredTokens.size > 0 && session.expiredTokens.get(bearerOf(facts) ?? '')
-    if (expiredBy) return Promise.resolve(this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy))
+    if (expiredBy) {
+      c.set('fault', { rule: expiredBy, kind: 'token_expired' })
+      return Promise.resolve(this.label(errorResponse(new ApiError('token_expired')), 'token_expired', expiredBy))
+    }
     const asked = this.opts.allowHeaderFaults ? headerFault(c) : undefined
     if (asked) return this.inject(c, session, this.askedFor(session, asked), next)
     // Rules read a body only through `facts.body`, parsed once here when an active rule asks for it.
@@ -117,6 +125,7 @@ export class Engine {
 
   /** Runs the fault around the backend and labels what it answers. */
   private async inject(c: Context<AppEnv>, session: Session, { rule, rng }: Decision, next: () => Promise<unknown>): Promise<void> {
+    c.set('fault', { rule: rule.id, kind: rule.kind.kind })
     const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng, session, ruleId: rule.id }
     const res = await rule.kind.apply(ctx, rule.fault as never, async () => {
       await next()

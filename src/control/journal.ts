@@ -1,0 +1,106 @@
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { z } from 'zod'
+import type { AppEnv } from '../api/context.js'
+import { queryInt, validate } from '../api/validate.js'
+
+const JournalQuery = z.object({
+  session: z.string().min(1).max(200).optional(),
+  limit: queryInt(1, 100_000, 100_000),
+  since: queryInt(0, Number.MAX_SAFE_INTEGER, 0),
+})
+
+/** One request as the journal keeps it: flat, no headers or bodies, so no secret can land here. */
+export interface JournalEntry {
+  id: number
+  /** ISO 8601 with milliseconds, from the server's clock. */
+  time: string
+  session: string
+  method: string
+  path: string
+  /** The status the client got; null when no response was sent (reset, hang, empty reply). */
+  status: number | null
+  duration_ms: number
+  /** `<scenario>/<rule>` of the fault injected, or null. */
+  rule: string | null
+  fault: string | null
+  seed: number
+  rate_limit_remaining: number | null
+}
+
+/**
+ * The request journal: a ring buffer per session (oldest dropped first), and listeners for the
+ * live stream. Entries are numbered across sessions, so `since` pages through them.
+ */
+export class Journal {
+  private bySession = new Map<string, JournalEntry[]>()
+  private listeners = new Set<(e: JournalEntry) => void>()
+  private nextId = 1
+
+  /** `perSession` entries kept per session; 0 keeps none. */
+  constructor(readonly perSession: number) {}
+
+  add(entry: Omit<JournalEntry, 'id'>): void {
+    if (this.perSession === 0) return
+    const e = { id: this.nextId++, ...entry }
+    let list = this.bySession.get(e.session)
+    if (!list) this.bySession.set(e.session, (list = []))
+    list.push(e)
+    if (list.length > this.perSession) list.shift()
+    for (const listener of this.listeners) listener(e)
+  }
+
+  /** Entries, oldest first: of one session or all, after id `since`, the newest `limit`. */
+  list(opts: { session?: string; since?: number; limit?: number } = {}): JournalEntry[] {
+    const lists = opts.session !== undefined ? [this.bySession.get(opts.session) ?? []] : [...this.bySession.values()]
+    let out = lists.flat()
+    if (lists.length > 1) out.sort((a, b) => a.id - b.id)
+    if (opts.since !== undefined) out = out.filter((e) => e.id > opts.since!)
+    return opts.limit !== undefined ? out.slice(-opts.limit) : out
+  }
+
+  /** Forgets one session's entries, or all. */
+  clear(session?: string): void {
+    if (session === undefined) this.bySession.clear()
+    else this.bySession.delete(session)
+  }
+
+  /** Calls `listener` with every new entry until the returned function is called. */
+  subscribe(listener: (e: JournalEntry) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+}
+
+/** `/__mock/journal` (read, clear) and `/__mock/events` (server-sent events of new entries). */
+export const journalControl = new Hono<AppEnv>()
+  .get('/journal', validate('query', JournalQuery), (c) => {
+    const q = c.req.valid('query')
+    return c.json(c.get('deps').journal.list(q))
+  })
+  .delete('/journal', (c) => {
+    c.get('deps').journal.clear(c.req.query('session'))
+    return c.body(null, 204)
+  })
+  .get('/events', (c) => {
+    const session = c.req.query('session')
+    return streamSSE(c, async (stream) => {
+      const queue: JournalEntry[] = []
+      let wake: (() => void) | undefined
+      const stop = c.get('deps').journal.subscribe((e) => {
+        if (session !== undefined && e.session !== session) return
+        queue.push(e)
+        wake?.()
+      })
+      stream.onAbort(() => {
+        stop()
+        wake?.()
+      })
+      while (!stream.aborted) {
+        const e = queue.shift()
+        if (e) await stream.writeSSE({ event: 'request', id: String(e.id), data: JSON.stringify(e) })
+        else await new Promise<void>((resolve) => (wake = resolve))
+      }
+      stop()
+    })
+  })

@@ -1,5 +1,4 @@
 import { createAdaptorServer } from '@hono/node-server'
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { Hono, type Context, type Next } from 'hono'
@@ -22,9 +21,6 @@ import { Journal, journalControl } from './control/journal.js'
 import { loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
-
-/** The marker header of a response a fault wrote to the socket itself (or never wrote). */
-const alreadySentHeader = [...RESPONSE_ALREADY_SENT.headers.keys()][0]!
 
 /** Options of createMockServer: any config setting, plus the clock (tests pass a ManualClock). */
 export type MockServerOptions = Partial<Omit<Config, 'rateLimitTable'>> & {
@@ -101,15 +97,16 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       return answer
     })
   })
+  // Reads context variables only: touching res.headers would make @hono/node-server build a
+  // full Headers object for every response.
   const journalize = (c: Context<AppEnv>, startMs: number, res: Response) => {
     const session = c.req.header(sessionHeader) || 'default'
-    const sent = !res.headers.has(alreadySentHeader)
-    const remaining = sent ? res.headers.get('x-ratelimit-remaining') : null
+    const fault = c.get('fault')
     deps.journal.add({
       time: new Date(startMs).toISOString(), session, method: c.req.method, path: c.req.path,
-      status: sent ? res.status : null, duration_ms: clock.now() - startMs,
-      rule: c.get('fault')?.rule ?? null, fault: c.get('fault')?.kind ?? null,
-      seed: engine.seedOf(session), rate_limit_remaining: remaining === null ? null : Number(remaining),
+      status: c.get('noResponse') ? null : res.status, duration_ms: clock.now() - startMs,
+      rule: fault?.rule ?? null, fault: fault?.kind ?? null,
+      seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null,
     })
   }
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control

@@ -37,5 +37,9 @@ export interface AppEnv {
     caller: Caller
     /** The fault the engine injected into this request, for the journal. */
     fault?: { rule: string; kind: string }
+    /** Set when a fault answered on the socket itself or not at all (reset, hang, truncate). */
+    noResponse?: boolean
+    /** X-RateLimit-Remaining of this request, for the journal. */
+    rateLimitRemaining?: number
   }
 }

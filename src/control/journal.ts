@@ -32,8 +32,12 @@ export interface JournalEntry {
  * The request journal: a ring buffer per session (oldest dropped first), and listeners for the
  * live stream. Entries are numbered across sessions, so `since` pages through them.
  */
+/** Most sessions the journal keeps entries for. */
+const maxSessions = 10_000
+
 export class Journal {
-  private bySession = new Map<string, JournalEntry[]>()
+  /** Per session: a fixed-size ring and the index of its oldest entry. */
+  private bySession = new Map<string, { ring: JournalEntry[]; head: number }>()
   private listeners = new Set<(e: JournalEntry) => void>()
   private nextId = 1
 
@@ -43,18 +47,26 @@ export class Journal {
   add(entry: Omit<JournalEntry, 'id'>): void {
     if (this.perSession === 0) return
     const e = { id: this.nextId++, ...entry }
-    let list = this.bySession.get(e.session)
-    if (!list) this.bySession.set(e.session, (list = []))
-    list.push(e)
-    if (list.length > this.perSession) list.shift()
+    let buf = this.bySession.get(e.session)
+    if (!buf) {
+      // bounded in sessions too: the longest-known session's entries go first
+      if (this.bySession.size >= maxSessions) this.bySession.delete(this.bySession.keys().next().value!)
+      this.bySession.set(e.session, (buf = { ring: [], head: 0 }))
+    }
+    if (buf.ring.length < this.perSession) buf.ring.push(e)
+    else {
+      // overwrite the oldest: O(1), where shifting a full array would move every entry
+      buf.ring[buf.head] = e
+      buf.head = (buf.head + 1) % this.perSession
+    }
     for (const listener of this.listeners) listener(e)
   }
 
   /** Entries, oldest first: of one session or all, after id `since`, the newest `limit`. */
   list(opts: { session?: string; since?: number; limit?: number } = {}): JournalEntry[] {
-    const lists = opts.session !== undefined ? [this.bySession.get(opts.session) ?? []] : [...this.bySession.values()]
-    let out = lists.flat()
-    if (lists.length > 1) out.sort((a, b) => a.id - b.id)
+    const bufs = opts.session !== undefined ? [this.bySession.get(opts.session)].filter((b) => b !== undefined) : [...this.bySession.values()]
+    let out = bufs.flatMap((b) => [...b.ring.slice(b.head), ...b.ring.slice(0, b.head)])
+    if (bufs.length > 1) out.sort((a, b) => a.id - b.id)
     if (opts.since !== undefined) out = out.filter((e) => e.id > opts.since!)
     return opts.limit !== undefined ? out.slice(-opts.limit) : out
   }

@@ -103,7 +103,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const session = c.req.header(sessionHeader) || 'default'
     const fault = c.get('fault')
     deps.journal.add({
-      time: new Date(startMs).toISOString(), session, method: c.req.method, path: c.req.path,
+      timeMs: startMs, session, method: c.req.method, path: c.req.path,
       status: c.get('noResponse') ? null : res.status, duration_ms: clock.now() - startMs,
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
       seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null,

@@ -35,31 +35,42 @@ export interface JournalEntry {
 /** Most sessions the journal keeps entries for. */
 const maxSessions = 10_000
 
+/** What the ring keeps: an entry with its time still a number (formatted when read). */
+type Record = Omit<JournalEntry, 'time'> & { timeMs: number }
+
 export class Journal {
-  /** Per session: a fixed-size ring and the index of its oldest entry. */
-  private bySession = new Map<string, { ring: JournalEntry[]; head: number }>()
+  /**
+   * Per session: a fixed-size ring and the index of its oldest entry. A full ring overwrites its
+   * oldest record in place, so a busy server allocates nothing per request for the journal and
+   * no entry lives long enough to burden the garbage collector's old generation.
+   */
+  private bySession = new Map<string, { ring: Record[]; head: number }>()
   private listeners = new Set<(e: JournalEntry) => void>()
   private nextId = 1
 
   /** `perSession` entries kept per session; 0 keeps none. */
   constructor(readonly perSession: number) {}
 
-  add(entry: Omit<JournalEntry, 'id'>): void {
+  /** Records one request; `timeMs` is when it arrived, on the server's clock. */
+  add(entry: Omit<Record, 'id'>): void {
     if (this.perSession === 0) return
-    const e = { id: this.nextId++, ...entry }
-    let buf = this.bySession.get(e.session)
+    let buf = this.bySession.get(entry.session)
     if (!buf) {
       // bounded in sessions too: the longest-known session's entries go first
       if (this.bySession.size >= maxSessions) this.bySession.delete(this.bySession.keys().next().value!)
-      this.bySession.set(e.session, (buf = { ring: [], head: 0 }))
+      this.bySession.set(entry.session, (buf = { ring: [], head: 0 }))
     }
-    if (buf.ring.length < this.perSession) buf.ring.push(e)
+    let record: Record
+    if (buf.ring.length < this.perSession) buf.ring.push((record = { id: 0, ...entry }))
     else {
-      // overwrite the oldest: O(1), where shifting a full array would move every entry
-      buf.ring[buf.head] = e
+      record = Object.assign(buf.ring[buf.head]!, entry)
       buf.head = (buf.head + 1) % this.perSession
     }
-    for (const listener of this.listeners) listener(e)
+    record.id = this.nextId++
+    if (this.listeners.size > 0) {
+      const e = present(record)
+      for (const listener of this.listeners) listener(e)
+    }
   }
 
   /** Entries, oldest first: of one session or all, after id `since`, the newest `limit`. */
@@ -68,7 +79,7 @@ export class Journal {
     let out = bufs.flatMap((b) => [...b.ring.slice(b.head), ...b.ring.slice(0, b.head)])
     if (bufs.length > 1) out.sort((a, b) => a.id - b.id)
     if (opts.since !== undefined) out = out.filter((e) => e.id > opts.since!)
-    return opts.limit !== undefined ? out.slice(-opts.limit) : out
+    return (opts.limit !== undefined ? out.slice(-opts.limit) : out).map(present)
   }
 
   /** Forgets one session's entries, or all. */
@@ -83,6 +94,12 @@ export class Journal {
     return () => this.listeners.delete(listener)
   }
 }
+
+/** A record as the API shows it (a copy: the ring's record will be reused). */
+const present = ({ timeMs, ...r }: Record): JournalEntry => ({
+  id: r.id, time: new Date(timeMs).toISOString(), session: r.session, method: r.method, path: r.path, status: r.status,
+  duration_ms: r.duration_ms, rule: r.rule, fault: r.fault, seed: r.seed, rate_limit_remaining: r.rate_limit_remaining,
+})
 
 /** `/__mock/journal` (read, clear) and `/__mock/events` (server-sent events of new entries). */
 export const journalControl = new Hono<AppEnv>()

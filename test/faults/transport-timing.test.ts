@@ -61,6 +61,22 @@ describe('latency', () => {
     }
   })
 
+  it('before: a client that gives up during the delay never reaches the API', async () => {
+    const { token } = await t.login('admin@acme.example')
+    const s = newSession()
+    const id = await inject(s, { kind: 'latency', ms: 5_000 }, createRoute)
+    const abort = new AbortController()
+    const pending = t.api('/machines', { method: 'POST', signal: abort.signal, headers: { Authorization: `Bearer ${token}`, 'X-Mock-Session': s }, json: { name: 'Gave up', machine_identifier: 'GAVE-UP', protocol: 'json' } })
+    await fired(s, id)
+    abort.abort()
+    await expect(pending).rejects.toThrow()
+    await settle()
+    t.clock.advance(5_000)
+    await settle()
+    const list = await (await t.api('/machines?page_size=100', { headers: { 'X-API-Key': demoApiKey } })).json()
+    expect(list.items.map((m: { machine_identifier: string }) => m.machine_identifier)).not.toContain('GAVE-UP')
+  })
+
   it.each([
     ['uniform', { distribution: 'uniform', ms: 100, max_ms: 800 }, 100],
     ['lognormal', { distribution: 'lognormal', ms: 200, sigma: 0.6, max_ms: 5_000 }, 0],

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { defineFault } from '../fault-kind.js'
 
 /**
@@ -15,15 +16,22 @@ export const latency = defineFault({
     sigma: z.number().min(0).max(5).default(0.5).describe('lognormal spread (standard deviation of the log)'),
     at: z.enum(['before', 'after']).default('before').describe('delay the request (before) or the response (after)'),
   }),
-  async apply({ clock, rng }, o, next) {
+  async apply({ c, clock, rng }, o, next) {
     const delayMs = drawDelay(o, rng.float.bind(rng))
     if (o.at === 'after') {
       const res = await next()
       await clock.sleep(delayMs)
       return res
     }
-    await clock.sleep(delayMs)
-    return next()
+    // A client that gives up during the delay never reaches the API (as with a slow network),
+    // and its timer ends with it.
+    const socket = c.env.incoming.socket
+    const gone = new AbortController()
+    const leave = () => gone.abort()
+    socket.once('close', leave)
+    await clock.sleep(delayMs, gone.signal)
+    socket.off('close', leave)
+    return gone.signal.aborted ? RESPONSE_ALREADY_SENT : next()
   },
 })
 

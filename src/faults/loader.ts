@@ -49,6 +49,8 @@ export function loadLibrary(dir = builtInDir): Map<string, CompiledScenario> {
   }
   for (const f of files) {
     const scenario = loadScenarioFile(join(dir, f), `built-in: ${basename(f)}`)
+    const twin = library.get(scenario.name)
+    if (twin) throw new InputError(`Failed to load ${join(dir, f)}: name "${scenario.name}" is already used by ${twin.source}`)
     library.set(scenario.name, scenario)
   }
   return library

@@ -28,7 +28,7 @@ function presentSession(s: Session, now: number) {
       phase: a.scenario.phases.length ? (a.scenario.phases[a.phase]?.name ?? 'done') : null,
     })),
     one_off_faults: s.oneOffs.map((r) => ({ id: r.id, kind: r.kind.kind, remaining: (r.when.times ?? 1) - (s.counters.get(r.id)?.fires ?? 0) })),
-    counters: Object.fromEntries([...s.counters].map(([id, c]) => [id, { matches: c.matches, fires: c.fires }])),
+    counters: s.countersView(),
   }
 }
 

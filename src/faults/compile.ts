@@ -16,6 +16,22 @@ export interface CompiledRule {
   fault: Fault
   /** No condition beyond method and path: the index alone decides the match. */
   routeOnly: boolean
+  /** Probability 0: this rule can never fire (it is still counted). */
+  inert: boolean
+  /** The run of consecutive rules with this same match that this rule belongs to (runs of 2 or more). */
+  run?: RuleRun
+}
+
+/**
+ * Consecutive rules with the same `match` (and per-session counting): the match is evaluated once
+ * per request, only the rules that can fire are looked at, and the others' counts are derived.
+ */
+export interface RuleRun {
+  /** Counter key of the run: requests that matched and reached its first rule. */
+  id: string
+  rules: CompiledRule[]
+  /** The rules that can fire, in order. */
+  live: CompiledRule[]
 }
 
 export interface CompiledPhase {
@@ -105,14 +121,15 @@ export const routeMatches = (r: CompiledRule, method: string, path: string): boo
 /** Compiles a validated scenario; `source` is where it came from (file path, `inline`, `built-in`). */
 export function compileScenario(s: Scenario, source: string): CompiledScenario {
   const ids: string[] = []
-  const compileRules = (rules: Rule[], prefix: string) =>
-    new RuleIndex(
-      rules.map((r, i) => {
-        const id = `${s.name}/${prefix}${r.name ?? `rule-${i}`}`
-        ids.push(id)
-        return compileRule(r, id)
-      }),
-    )
+  const compileRules = (rules: Rule[], prefix: string) => {
+    const compiled = rules.map((r, i) => {
+      const id = `${s.name}/${prefix}${r.name ?? `rule-${i}`}`
+      ids.push(id)
+      return compileRule(r, id)
+    })
+    for (const run of findRuns(compiled, rules)) ids.push(run.id)
+    return new RuleIndex(compiled)
+  }
   return {
     name: s.name,
     description: s.description ?? '',
@@ -128,6 +145,25 @@ export function compileScenario(s: Scenario, source: string): CompiledScenario {
   }
 }
 
+/** Groups consecutive rules whose match and counting are the same into runs (of 2 or more). */
+function findRuns(compiled: CompiledRule[], rules: Rule[]): RuleRun[] {
+  const runs: RuleRun[] = []
+  const keyOf = (r: Rule) => (r.when.per === 'session' ? JSON.stringify(r.match) : undefined)
+  for (let i = 0; i < compiled.length; ) {
+    let j = i + 1
+    const key = keyOf(rules[i]!)
+    while (key !== undefined && j < compiled.length && keyOf(rules[j]!) === key) j++
+    if (j - i > 1) {
+      const members = compiled.slice(i, j)
+      const run: RuleRun = { id: `${members[0]!.id}#run`, rules: members, live: members.filter((r) => !r.inert) }
+      for (const r of members) r.run = run
+      runs.push(run)
+    }
+    i = j
+  }
+  return runs
+}
+
 /** Compiles one rule under `id` (also used for one-off faults). */
 export function compileRule(r: Rule, id: string): CompiledRule {
   const methods = r.match.method === undefined ? null : new Set([r.match.method].flat())
@@ -135,5 +171,5 @@ export function compileRule(r: Rule, id: string): CompiledRule {
   const excluded = r.match.exclude_path === undefined ? null : [r.match.exclude_path].flat().map(compilePath)
   const { method: _m, path: _p, exclude_path: _x, ...conditions } = r.match
   const routeOnly = Object.values(conditions).every((v) => v === undefined)
-  return { id, methods, paths, excluded, routeOnly, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
+  return { id, methods, paths, excluded, routeOnly, inert: r.when.probability === 0, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
 }

@@ -5,7 +5,7 @@ import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorResponse } from '../api/errors.js'
 import { parseJsonBody } from '../api/json-body.js'
 import { Rng } from '../rng.js'
-import { routeMatches, type CompiledRule, type CompiledScenario } from './compile.js'
+import { routeMatches, type CompiledRule, type CompiledScenario, type RuleRun } from './compile.js'
 import { hash32 } from './matcher.js'
 import { headerFault } from './header-faults.js'
 import { Session, type ActiveScenario, type RuleCounter } from './session.js'
@@ -151,17 +151,12 @@ export class Engine {
     }
     for (const active of session.active) {
       const phaseStart = advancePhase(active, now)
-      const rules = active.scenario.rules.candidates(facts.method, facts.path)
-      for (const rule of rules) {
-        const d = this.evaluate(session, rule, facts, now - active.startedAt)
-        if (d) return d
-      }
+      const d = this.first(session, active.scenario.rules.candidates(facts.method, facts.path), facts, now - active.startedAt)
+      if (d) return d
       const phase = active.scenario.phases[active.phase]
       if (!phase) continue
-      for (const rule of phase.rules.candidates(facts.method, facts.path)) {
-        const d = this.evaluate(session, rule, facts, now - phaseStart)
-        if (d) return d
-      }
+      const p = this.first(session, phase.rules.candidates(facts.method, facts.path), facts, now - phaseStart)
+      if (p) return p
     }
     return undefined
   }
@@ -172,6 +167,49 @@ export class Engine {
     counter.matches++
     counter.fires++
     return { rule, rng: decisionRng(session, rule, counter.matches) }
+  }
+
+  /** The first of `rules` (candidates, in order) that fires; a run of rules sharing a match is taken at once. */
+  private first(session: Session, rules: CompiledRule[], facts: Facts, elapsedMs: number): Decision | undefined {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!
+      const run = rule.run
+      if (!run) {
+        const d = this.evaluate(session, rule, facts, elapsedMs)
+        if (d) return d
+        continue
+      }
+      // the run's members are consecutive among the candidates: skip past them after this
+      while (i + 1 < rules.length && rules[i + 1]!.run === run) i++
+      const d = this.evaluateRun(session, run, facts, elapsedMs)
+      if (d) return d
+    }
+    return undefined
+  }
+
+  /**
+   * A run: one match check; its `reached` count is the ordinal of its first rule, and each later
+   * rule's ordinal is that minus the fires of the rules before it (each fire stopped a request
+   * there). Rules that cannot fire are never looked at; their counts are derived when read.
+   */
+  private evaluateRun(session: Session, run: RuleRun, facts: Facts, elapsedMs: number): Decision | undefined {
+    const head = run.rules[0]!
+    if (!head.routeOnly && !matches(head, facts, this.deps())) return undefined
+    const reached = ++session.counter(run.id).matches
+    let stoppedBefore = 0
+    for (const rule of run.live) {
+      const counter = session.counter(rule.id)
+      const ordinal = reached - stoppedBefore
+      counter.matches = ordinal
+      const p = rule.when.probability
+      const rng = p !== undefined && p > 0 && p < 1 ? decisionRng(session, rule, ordinal) : undefined
+      if (fires(rule, counter, ordinal, elapsedMs, rng)) {
+        counter.fires++
+        return { rule, rng: rng ?? decisionRng(session, rule, ordinal) }
+      }
+      stoppedBefore += counter.fires
+    }
+    return undefined
   }
 
   private evaluate(session: Session, rule: CompiledRule, facts: Facts, elapsedMs: number): Decision | undefined {

@@ -45,6 +45,31 @@ export class Session {
     return counter
   }
 
+  /**
+   * Every rule's counts, by rule id: stored for the rules that were looked at, derived for the
+   * rules of a run that cannot fire (requests that reached the run minus those stopped before them).
+   */
+  countersView(): Record<string, { matches: number; fires: number }> {
+    const out: Record<string, { matches: number; fires: number }> = {}
+    for (const [id, c] of this.counters) if (!id.endsWith('#run')) out[id] = { matches: c.matches, fires: c.fires }
+    const lists = this.active.flatMap((a) => [a.scenario.rules.rules, ...a.scenario.phases.map((p) => p.rules.rules)])
+    for (const rules of lists) {
+      for (const rule of rules) {
+        const run = rule.run
+        if (!run || !rule.inert) continue
+        const reached = this.counters.get(run.id)?.matches ?? 0
+        if (reached === 0) continue
+        let stopped = 0
+        for (const r of run.rules) {
+          if (r === rule) break
+          stopped += this.counters.get(r.id)?.fires ?? 0
+        }
+        out[rule.id] = { matches: reached - stopped, fires: 0 }
+      }
+    }
+    return out
+  }
+
   /** Starts `scenario` now (replacing an active one of the same name). */
   activate(scenario: CompiledScenario, now: number): void {
     this.active = this.active.filter((a) => a.scenario.name !== scenario.name)

@@ -71,6 +71,27 @@ describe('when', () => {
   })
 })
 
+describe('rules sharing a match (a run)', () => {
+  it('fire and count exactly as rules taken one by one, rules that cannot fire included', async () => {
+    const { decide, session } = engineWith([
+      { name: 'twice', when: { times: 2 }, fault },
+      { name: 'never', when: { probability: 0 }, fault },
+      { name: 'every-3rd', when: { every: 3 }, fault },
+      { name: 'rest', fault },
+      { name: 'other-route', match: { method: 'POST' }, fault },
+    ])
+    const fired = []
+    for (let i = 0; i < 8; i++) fired.push(await decide())
+    expect(fired).toEqual(['test/twice', 'test/twice', 'test/rest', 'test/rest', 'test/every-3rd', 'test/rest', 'test/rest', 'test/every-3rd'])
+    expect(session.countersView()).toEqual({
+      'test/twice': { matches: 8, fires: 2 },
+      'test/never': { matches: 6, fires: 0 },
+      'test/every-3rd': { matches: 6, fires: 2 },
+      'test/rest': { matches: 4, fires: 4 },
+    })
+  })
+})
+
 describe('seeds', () => {
   const positions = async (seed: number) => {
     const { decide } = engineWith([{ name: 'p', when: { probability: 0.3 }, fault }], { seed })

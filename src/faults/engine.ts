@@ -180,7 +180,9 @@ export class Engine {
         continue
       }
       // the run's members are consecutive among the candidates: skip past them after this
-      while (i + 1 < rules.length && rules[i + 1]!.run === run) i++
+      const last = i + run.rules.length - 1
+      if (rules[last]?.run === run) i = last
+      else while (i + 1 < rules.length && rules[i + 1]!.run === run) i++
       const d = this.evaluateRun(session, run, facts, elapsedMs)
       if (d) return d
     }

@@ -1,4 +1,5 @@
 import { createAdaptorServer } from '@hono/node-server'
+import { header } from './api/headers.js'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { Hono, type Context, type Next } from 'hono'
@@ -88,7 +89,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     // 1. context: every handler reaches the server's state through c.get('deps')
     c.set('deps', deps)
     // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
-    const served = c.req.header('origin') ? corsForBrowsers(c, async () => void (await faulted(c, next))) : faulted(c, next)
+    const served = header(c, 'origin') ? corsForBrowsers(c, async () => void (await faulted(c, next))) : faulted(c, next)
     // 3. journal: one entry per API request, once it is answered
     if (!c.req.path.startsWith('/api/') || deps.journal.perSession === 0) return served
     const startMs = clock.now()
@@ -100,7 +101,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // Reads context variables only: touching res.headers would make @hono/node-server build a
   // full Headers object for every response.
   const journalize = (c: Context<AppEnv>, startMs: number, res: Response) => {
-    const session = c.req.header(sessionHeader) || 'default'
+    const session = header(c, sessionHeader) || 'default'
     const fault = c.get('fault')
     deps.journal.add({
       timeMs: startMs, session, method: c.req.method, path: c.req.path,
@@ -117,7 +118,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   //    read, so that connection closes. A request without Content-Length or Transfer-Encoding has
   //    no body: it skips the check, which would build a whole fetch Request.
   const sizeChecked = (c: Context<AppEnv>, next: Next) =>
-    c.req.header('content-length') || c.req.header('transfer-encoding') ? limitBody(c, next) : next()
+    header(c, 'content-length') || header(c, 'transfer-encoding') ? limitBody(c, next) : next()
   // (at --log-level debug or finer, one line per request: method, path, status, time; no headers or bodies)
   if (logger.isLevelEnabled('debug')) {
     app.use('*', async (c, next) => {

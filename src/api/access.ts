@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
+import { header } from './headers.js'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { AppEnv, Caller, Deps } from './context.js'
 import { ApiError, scopeError } from './errors.js'
@@ -57,11 +58,11 @@ export function publicAccess(): MiddlewareHandler<AppEnv> {
 }
 
 function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credential, tokenType: TokenType): Caller | Promise<Caller> {
-  const authorization = c.req.header('authorization')
+  const authorization = header(c, 'authorization')
   const bearer = authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]
   // An endpoint that takes only keys ignores a JWT, and the reverse (reference gap choice).
   if (credential !== 'key' && bearer) return jwtCaller(deps, bearer, tokenType)
-  const apiKey = c.req.header('x-api-key')
+  const apiKey = header(c, 'x-api-key')
   if (credential !== 'jwt' && apiKey !== undefined) return keyCaller(deps, apiKey)
   throw new ApiError('not_authenticated')
 }

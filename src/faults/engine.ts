@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { header } from '../api/headers.js'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { decodeJwt } from 'jose'
 import type { AppEnv, Deps } from '../api/context.js'
@@ -91,7 +92,7 @@ export class Engine {
 
   /** The pipeline step: decide, then run the fault around the backend (`next`). */
   handle(c: Context<AppEnv>, next: () => Promise<unknown>): Promise<Response | void> {
-    const session = this.session(c.req.header(sessionHeader) || 'default')
+    const session = this.session(header(c, sessionHeader) || 'default')
     // a session with nothing active costs one lookup (other sessions may have scenarios)
     if (!this.opts.allowHeaderFaults && session.active.length === 0 && session.oneOffs.length === 0 && session.expiredTokens.size === 0)
       return next() as Promise<void>
@@ -291,7 +292,7 @@ function advancePhase(a: ActiveScenario, now: number): number {
 function matches(rule: CompiledRule, f: Facts, deps: Deps): boolean {
   const m = rule.match
   if (m.credential && m.credential !== (bearerOf(f) ? 'jwt' : apiKeyOf(f) !== null ? 'api_key' : 'none')) return false
-  if (m.headers && !Object.entries(m.headers).every(([k, v]) => valueMatches(f.c.req.header(k), v))) return false
+  if (m.headers && !Object.entries(m.headers).every(([k, v]) => valueMatches(header(f.c, k.toLowerCase()), v))) return false
   if (m.query && !Object.entries(m.query).every(([k, v]) => valueMatches(f.c.req.query(k), v))) return false
   if (m.role || m.tenant) {
     const who = identify(f, deps)
@@ -335,7 +336,7 @@ function identify(f: Facts, deps: Deps): { role?: string; tenant_id?: string } {
 /** The request's bearer token, or null (read once). */
 function bearerOf(f: Facts): string | null {
   if (f.bearer === undefined) {
-    const authorization = f.c.req.header('authorization')
+    const authorization = header(f.c, 'authorization')
     f.bearer = (authorization && /^bearer\s+(\S+)/i.exec(authorization)?.[1]) || null
   }
   return f.bearer
@@ -343,6 +344,6 @@ function bearerOf(f: Facts): string | null {
 
 /** The request's X-API-Key, or null (read once). */
 function apiKeyOf(f: Facts): string | null {
-  if (f.apiKey === undefined) f.apiKey = f.c.req.header('x-api-key') ?? null
+  if (f.apiKey === undefined) f.apiKey = header(f.c, 'x-api-key') ?? null
   return f.apiKey
 }

@@ -1,0 +1,14 @@
+import type { Context } from 'hono'
+import type { IncomingMessage } from 'node:http'
+
+/**
+ * A request header, read from Node's own parsed headers when the request came through Node: the
+ * first `c.req.header()` call makes @hono/node-server build a whole fetch Headers object, which a
+ * GET on the hot path never needs. Repeated headers are joined with ", " as fetch would.
+ */
+export function header(c: Context, name: string): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  if (!incoming) return c.req.header(name)
+  const value = incoming.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}

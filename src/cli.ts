@@ -85,7 +85,7 @@ function banner(url: string, config: Config, seed: number | undefined): string {
   const api = `${url}/api/v1`
   const lines = [
     `haltless-mock ${version} serving the Haltless API at ${api}`,
-    `  control plane  ${url}/__mock/health   seed ${seed}${config.seed === undefined ? ' (random)' : ''}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}`,
+    `  control plane  ${url}/__mock/health   seed ${seed}${config.seed === undefined ? ' (random)' : ''}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}${config.scenarios.length ? `   scenarios ${config.scenarios.join(', ')}` : ''}`,
   ]
   if (!config.demo) return [...lines, '  no demo data (--no-demo): register a tenant with POST /api/v1/auth/register'].join('\n')
   return [

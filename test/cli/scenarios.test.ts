@@ -62,6 +62,7 @@ describe('--scenario at start-up', () => {
 
   test('a built-in name is active from the first request', async () => {
     const server = await start(['--port', '0', '--scenario', 'subscription-lapsed'])
+    expect(server.banner.split('\n')[1]).toBe(`  control plane  ${server.url}/__mock/health   seed ${server.banner.match(/seed (\d+)/)![1]} (random)   rate limits on   scenarios subscription-lapsed`)
     const res = await fetch(`${server.url}/api/v1/machines`, { headers: { 'X-API-Key': 'hk_demoacme000000000000000000000000' } })
     expect(res.status).toBe(402)
     expect(res.headers.get('x-mock-rule')).toBe('subscription-lapsed/lapsed')

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
-import { header } from './headers.js'
+import { bearerToken, header } from './headers.js'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { AppEnv, Caller, Deps } from './context.js'
 import { ApiError, scopeError } from './errors.js'
@@ -58,8 +58,7 @@ export function publicAccess(): MiddlewareHandler<AppEnv> {
 }
 
 function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credential, tokenType: TokenType): Caller | Promise<Caller> {
-  const authorization = header(c, 'authorization')
-  const bearer = authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]
+  const bearer = bearerToken(c)
   // An endpoint that takes only keys ignores a JWT, and the reverse (reference gap choice).
   if (credential !== 'key' && bearer) return jwtCaller(deps, bearer, tokenType)
   const apiKey = header(c, 'x-api-key')

@@ -12,3 +12,9 @@ export function header(c: Context, name: string): string | undefined {
   const value = incoming.headers[name]
   return Array.isArray(value) ? value.join(', ') : value
 }
+
+/** The token of `Authorization: Bearer <token>` (scheme case-insensitive), or undefined. */
+export function bearerToken(c: Context): string | undefined {
+  const authorization = header(c, 'authorization')
+  return (authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]) || undefined
+}

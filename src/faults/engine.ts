@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { header } from '../api/headers.js'
+import { bearerToken, header } from '../api/headers.js'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { decodeJwt } from 'jose'
 import type { AppEnv, Deps } from '../api/context.js'
@@ -336,8 +336,7 @@ function identify(f: Facts, deps: Deps): { role?: string; tenant_id?: string } {
 /** The request's bearer token, or null (read once). */
 function bearerOf(f: Facts): string | null {
   if (f.bearer === undefined) {
-    const authorization = header(f.c, 'authorization')
-    f.bearer = (authorization && /^bearer\s+(\S+)/i.exec(authorization)?.[1]) || null
+    f.bearer = bearerToken(f.c) ?? null
   }
   return f.bearer
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ApiError, errorResponse } from '../../api/errors.js'
 import { defineFault } from '../fault-kind.js'
+import { bearerToken } from '../../api/headers.js'
 
 /**
  * 401 Authentication token has expired. The presented access token then stays expired for this
@@ -11,7 +12,7 @@ export const tokenExpired = defineFault({
   description: '401 Authentication token has expired.; the token stays expired in this session until the client refreshes',
   options: z.object({}),
   apply({ c, session, ruleId }) {
-    const bearer = /^bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1]
+    const bearer = bearerToken(c)
     if (bearer) session.expiredTokens.set(bearer, ruleId)
     return errorResponse(new ApiError('token_expired'))
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ApiError, errorResponse } from '../../api/errors.js'
 import { defineFault } from '../fault-kind.js'
+import { bearerToken } from '../../api/headers.js'
 import { decodeJwt } from 'jose'
 
 /** 401 Invalid authentication token., and the presented access token is really blocklisted. */
@@ -9,7 +10,7 @@ export const tokenRevoked = defineFault({
   description: '401 Invalid authentication token.; the presented token is blocklisted (as after a logout elsewhere)',
   options: z.object({}),
   apply({ c, deps }) {
-    const bearer = /^bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1]
+    const bearer = bearerToken(c)
     try {
       const jti = bearer && decodeJwt(bearer).jti
       if (jti) deps.store.blocklist.add(jti)

@@ -67,15 +67,14 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // the scenario engine: the built-in library, plus --scenario names or files active everywhere
   const library = loadLibrary()
   const globalScenarios = config.scenarios.map((ref) => resolveScenario(ref, library))
-  const engine = (deps.engine = new Engine(() => deps, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
-  for (const [name, scenario] of library) engine.library.set(name, scenario)
+  const engine = (deps.engine = new Engine(() => deps, library, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
   const startedAt = clock.now()
   const reset = () => {
     deps.rng = new Rng(seed)
     deps.store = new Store(clock, deps.rng)
     deps.tokens = new TokenService(config, clock, deps.rng)
     deps.limiter.reset()
-    deps.engine?.clear()
+    deps.engine.clear()
     deps.journal.clear()
     if (config.demo) seedDemo(deps.store)
   }

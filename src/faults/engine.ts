@@ -41,11 +41,10 @@ interface Facts {
  */
 export class Engine {
   private sessions = new Map<string, Session>()
-  /** Scenarios that can be activated by name: built-in, loaded from files, inline ones once seen. */
-  readonly library = new Map<string, CompiledScenario>()
-
   constructor(
     private deps: () => Deps,
+    /** Scenarios that can be activated by name: built-in ones and those loaded from files. */
+    readonly library: Map<string, CompiledScenario>,
     /** Active in every session from its first request (`--scenario`). */
     readonly global: CompiledScenario[],
     private opts: { seed: number; faultHeaders: boolean; allowHeaderFaults: boolean },

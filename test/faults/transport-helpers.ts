@@ -16,6 +16,14 @@ export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 export const nodeHeaders = { date: expect.any(String), connection: 'keep-alive', 'keep-alive': 'timeout=5' }
 export const headersOf = (res: Response) => Object.fromEntries(res.headers)
 
+/** Every header of a labelled fault answer to a browser (Origin http://localhost:3000, Connection: close). */
+export const browserFaultHeaders = (kind: string, ruleId: string, contentLength: number) => ({
+  'content-type': 'application/json', 'content-length': String(contentLength), 'x-mock-fault': kind, 'x-mock-rule': ruleId,
+  'access-control-allow-origin': 'http://localhost:3000', 'access-control-allow-credentials': 'true',
+  'access-control-expose-headers': 'X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,Retry-After', vary: 'Origin',
+  date: expect.any(String), connection: 'close',
+})
+
 /** Whether a promise has settled, read without awaiting it. */
 export function track(p: Promise<unknown>): { settled: boolean } {
   const state = { settled: false }

@@ -9,7 +9,8 @@ import { pino } from 'pino'
 import { systemClock, type Clock } from './clock.js'
 import { resolveConfig, type Config } from './config.js'
 import { Rng } from './rng.js'
-import { api } from './api/index.js'
+import { api, resources } from './api/index.js'
+import { EventBus } from './api/events.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
 import { unmatched } from './api/unmatched.js'
@@ -63,6 +64,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     logger,
     engine: undefined as unknown as Engine,
     journal: new Journal(config.journalSize),
+    events: new EventBus(),
   }
   // the scenario engine: the built-in library, plus --scenario names or files active everywhere
   const library = loadLibrary()
@@ -76,7 +78,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     deps.limiter.reset()
     deps.engine.clear()
     deps.journal.clear()
-    if (config.demo) seedDemo(deps.store)
+    if (config.demo) {
+      seedDemo(deps.store)
+      for (const r of resources) r.seed?.(deps.store)
+    }
   }
   reset()
 

@@ -1,10 +1,8 @@
-import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from './context.js'
-import { access } from './access.js'
+import { Resource } from './endpoint.js'
 import { audit } from './audit.js'
 import { ApiError } from './errors.js'
-import { datetime, uuidParam, validate } from './validate.js'
+import { datetime } from './validate.js'
 import { defaultScopes, scopeNames, scopePresets } from './permissions.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../clock.js'
@@ -19,7 +17,6 @@ const Scopes = z.union([z.enum(presetNames), z.array(scopeOrPreset).min(1)]).tra
   return [...new Set(expanded)]
 })
 const KeyCreate = z.object({ name: text255, expires_at: datetime.nullish(), scopes: Scopes.optional() })
-const KeyPath = z.object({ key_id: uuidParam })
 const alphanumerics = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 const iso = (ms: number | null) => (ms === null ? null : isoSeconds(ms))
@@ -29,32 +26,40 @@ const presentKey = (k: ApiKey) => ({
 })
 
 /** `/settings/api-keys`: list (any role), create and revoke (admin) (reference section 16). */
-export const apiKeys = new Hono<AppEnv>()
-  .get('/', access({ credential: 'jwt', permission: 'read' }), (c) => {
-    const tenantId = c.get('caller').tenant.id
-    const list = [...c.get('deps').store.apiKeys.values()].filter((k) => k.tenant_id === tenantId && k.revoked_at === null)
-    return c.json(list.map(presentKey))
+export const apiKeys = new Resource('/settings/api-keys', 'API keys')
+  .get('/', {
+    summary: 'List API keys (prefix only)', access: { credential: 'jwt', permission: 'read' }, status: 200,
+    handle(c) {
+      const tenantId = c.get('caller').tenant.id
+      const list = [...c.get('deps').store.apiKeys.values()].filter((k) => k.tenant_id === tenantId && k.revoked_at === null)
+      return c.json(list.map(presentKey))
+    },
   })
-  .post('/', access({ credential: 'jwt', permission: 'administer' }), validate('json', KeyCreate), (c) => {
-    const body = c.req.valid('json')
-    const { store, clock, rng, config } = c.get('deps')
-    const secret = config.apiKeyPrefix + rng.string(32, alphanumerics)
-    const key = store.addApiKey({
-      id: store.id(), tenant_id: c.get('caller').tenant.id, name: body.name, key: secret, key_prefix: secret.slice(0, 8),
-      scopes: body.scopes ?? [...defaultScopes], expires_at: body.expires_at ?? null, created_at: clock.now(),
-      last_used_at: null, revoked_at: null,
-    })
-    audit(c, 'create_api_key', 'api_key', key.id, { name: key.name, scopes: key.scopes })
-    return c.json({
-      id: key.id, name: key.name, key: secret, plaintext_key: secret, key_prefix: key.key_prefix, scopes: key.scopes,
-      tenant_id: key.tenant_id, expires_at: iso(key.expires_at), created_at: iso(key.created_at),
-    }, 201)
+  .post('/', {
+    summary: 'Create an API key', access: { credential: 'jwt', permission: 'administer' }, body: KeyCreate, status: 201,
+    handle(c, { body }) {
+      const { store, clock, rng, config } = c.get('deps')
+      const secret = config.apiKeyPrefix + rng.string(32, alphanumerics)
+      const key = store.addApiKey({
+        id: store.id(), tenant_id: c.get('caller').tenant.id, name: body.name, key: secret, key_prefix: secret.slice(0, 8),
+        scopes: body.scopes ?? [...defaultScopes], expires_at: body.expires_at ?? null, created_at: clock.now(),
+        last_used_at: null, revoked_at: null,
+      })
+      audit(c, 'create_api_key', 'api_key', key.id, { name: key.name, scopes: key.scopes })
+      return c.json({
+        id: key.id, name: key.name, key: secret, plaintext_key: secret, key_prefix: key.key_prefix, scopes: key.scopes,
+        tenant_id: key.tenant_id, expires_at: iso(key.expires_at), created_at: iso(key.created_at),
+      }, 201)
+    },
   })
-  .delete('/:key_id', access({ credential: 'jwt', permission: 'administer' }), validate('param', KeyPath), (c) => {
-    const { store, clock } = c.get('deps')
-    const key = store.apiKeys.get(c.req.valid('param').key_id)
-    if (!key || key.tenant_id !== c.get('caller').tenant.id || key.revoked_at !== null) throw new ApiError('api_key_not_found')
-    key.revoked_at = clock.now()
-    audit(c, 'revoke_api_key', 'api_key', key.id, { name: key.name })
-    return c.body(null, 204)
+  .delete('/:key_id', {
+    summary: 'Revoke an API key', access: { credential: 'jwt', permission: 'administer' }, status: 204, errors: ['api_key_not_found'],
+    handle(c, { params }) {
+      const { store, clock } = c.get('deps')
+      const key = store.apiKeys.get(params.key_id)
+      if (!key || key.tenant_id !== c.get('caller').tenant.id || key.revoked_at !== null) throw new ApiError('api_key_not_found')
+      key.revoked_at = clock.now()
+      audit(c, 'revoke_api_key', 'api_key', key.id, { name: key.name })
+      return c.body(null, 204)
+    },
   })

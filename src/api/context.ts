@@ -9,6 +9,7 @@ import type { RateLimiter } from './rate-limits.js'
 import type { Engine } from '../faults/engine.js'
 import type { Journal } from '../control/journal.js'
 import type { TokenService, AccessClaims } from './tokens.js'
+import type { EventBus } from './events.js'
 
 /** What every request may reach: built once by createMockServer. `store` is swapped on reset. */
 export interface Deps {
@@ -21,6 +22,8 @@ export interface Deps {
   logger: Logger
   engine: Engine
   journal: Journal
+  /** Live events of every tenant, for the dashboard WebSocket (lives across resets). */
+  events: EventBus
 }
 
 /** Who made the request, once `access()` has let it through. */

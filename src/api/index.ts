@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AppEnv } from './context.js'
+import type { Resource } from './endpoint.js'
 import { auth } from './auth.js'
 import { machines } from './machines.js'
 import { readings } from './readings.js'
@@ -7,11 +8,19 @@ import { ingest } from './ingest.js'
 import { apiKeys } from './api-keys.js'
 import { users } from './users.js'
 
-/** The emulated Haltless API under `/api/v1`: one line per resource router. */
+/**
+ * Every resource of the emulated API, one line each. Order matters only where routes of two
+ * resources could match one path: literal segments first (`/machines/predictions/fleet`).
+ */
+export const resources: Resource[] = [
+  auth,
+  machines,
+  readings,
+  ingest,
+  apiKeys,
+  users,
+]
+
+/** The emulated Haltless API under `/api/v1`. */
 export const api = new Hono<AppEnv>()
-  .route('/auth', auth)
-  .route('/machines', machines)
-  .route('/machines', readings)
-  .route('/ingest', ingest)
-  .route('/settings/api-keys', apiKeys)
-  .route('/users', users)
+for (const r of resources) api.route(r.prefix, r.app)

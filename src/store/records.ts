@@ -87,3 +87,83 @@ export interface AuditEntry {
   details: Record<string, unknown>
   created_at: number
 }
+
+export type Severity = 'info' | 'warning' | 'critical'
+
+/** An alert rule (`/alert-rules`): fires an alert when an ingested reading matches. */
+export interface AlertRule {
+  id: string
+  tenant_id: string
+  name: string
+  /** null = every machine of the tenant */
+  machine_id: string | null
+  metric_name: string
+  operator: 'gt' | 'gte' | 'lt' | 'lte' | 'eq'
+  threshold: number
+  severity: Severity
+  duration_seconds: number
+  is_active: boolean
+  created_at: number
+  updated_at: number
+}
+
+export interface Alert {
+  id: string
+  tenant_id: string
+  machine_id: string
+  rule_id: string | null
+  severity: Severity
+  message: string
+  metric_name: string
+  metric_value: number
+  threshold_value: number
+  is_acknowledged: boolean
+  acknowledged_by: string | null
+  acknowledged_at: number | null
+  snoozed_until: number | null
+  created_at: number
+}
+
+export type WorkOrderStatus = 'open' | 'in_progress' | 'completed' | 'cancelled'
+
+export interface WorkOrder {
+  id: string
+  tenant_id: string
+  machine_id: string
+  title: string
+  description: string | null
+  priority: 'low' | 'medium' | 'high' | 'critical'
+  status: WorkOrderStatus
+  assigned_to: string | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+  completed_at: number | null
+}
+
+export interface MaintenanceEvent {
+  id: string
+  tenant_id: string
+  machine_id: string
+  title: string
+  description: string | null
+  type: 'preventive' | 'corrective' | 'predictive' | 'inspection'
+  status: 'scheduled' | 'in_progress' | 'completed' | 'cancelled'
+  scheduled_start: number
+  scheduled_end: number
+  created_at: number
+  updated_at: number
+}
+
+export type DowntimeCategory = 'planned' | 'unplanned' | 'changeover' | 'maintenance'
+
+export interface DowntimeRecord {
+  id: string
+  tenant_id: string
+  machine_id: string
+  reason: string | null
+  category: DowntimeCategory
+  reason_code_id: string | null
+  started_at: number
+  ended_at: number | null
+}

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js'
 import type { Rng } from '../rng.js'
 import type { ApiKey, AuditEntry, Machine, Reading, RefreshRecord, Tenant, User } from './records.js'
 import { ReadingStore } from './readings.js'
+import { Table, type Row } from './table.js'
 
 /** Most audit entries kept per tenant (oldest dropped first). */
 const auditCap = 10_000
@@ -22,11 +23,20 @@ export class Store {
   readonly blocklist = new Set<string>()
   readonly readings = new ReadingStore()
   readonly audit = new Map<string, AuditEntry[]>()
+  /** Tables of the resources declared with defineTable(), by name. */
+  private readonly tables = new Map<string, Table<Row>>()
 
   constructor(
     readonly clock: Clock,
     readonly rng: Rng,
   ) {}
+
+  /** The table `name`, created empty on first use. */
+  table<T extends Row>(name: string): Table<T> {
+    let t = this.tables.get(name)
+    if (!t) this.tables.set(name, (t = new Table<Row>()))
+    return t as unknown as Table<T>
+  }
 
   /** A fresh UUID v4 from the seeded sequence. */
   id(): string {

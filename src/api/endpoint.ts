@@ -1,0 +1,125 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from './context.js'
+import { access, publicAccess, type AccessRule } from './access.js'
+import type { ErrorKey } from './errors.js'
+import { uuidParam, validate } from './validate.js'
+import type { Store } from '../store/store.js'
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+type Schema = z.ZodType | undefined
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined
+
+/** `:machine_id` names of a route path, as a union of strings. */
+type ParamNames<P extends string> = P extends `${string}:${infer N}/${infer R}` ? N | ParamNames<`/${R}`> : P extends `${string}:${infer N}` ? N : never
+
+/** What a handler receives: the validated path, query and body. */
+export interface Input<P extends string, Q extends Schema, B extends Schema> {
+  params: Record<ParamNames<P>, string>
+  query: Out<Q>
+  body: Out<B>
+}
+
+/** One endpoint: what it needs, what it reads and answers; the router and the OpenAPI document read it. */
+export interface EndpointDef<P extends string, Q extends Schema, B extends Schema> {
+  summary: string
+  /** The credential and role rule (`public` for the unauthenticated auth calls). */
+  access: AccessRule | 'public'
+  query?: Q
+  body?: B
+  /** Success status (documented or the reference's emulator choice). */
+  status: number
+  /** Catalog rows the endpoint answers with besides the access ones (404, 409, 400 rules). */
+  errors?: ErrorKey[]
+  /** Success body schema, for the OpenAPI document. */
+  response?: z.ZodType
+  /** Content type of the success body; default JSON. */
+  produces?: string
+  /** Middleware run after validation and before the handler (e.g. a cookie check). */
+  before?: MiddlewareHandler<AppEnv>[]
+  handle(c: Context<AppEnv>, input: Input<P, Q, B>): Response | Promise<Response>
+}
+
+/** An endpoint as the OpenAPI document and the endpoint inventory see it. */
+export interface EndpointSpec {
+  method: Method
+  /** Full path under /api/v1 in OpenAPI form: `/machines/{machine_id}`. */
+  path: string
+  tag: string
+  summary: string
+  access: AccessRule | 'public'
+  params: string[]
+  query?: z.ZodType
+  body?: z.ZodType
+  status: number
+  errors: ErrorKey[]
+  response?: z.ZodType
+  produces: string
+}
+
+/**
+ * One API resource: its routes under `prefix`, each declared once with its access rule and zod
+ * schemas. The same declarations build the Hono routes (access → validation → handler) and the
+ * OpenAPI document. Path parameters are UUIDs (the reference's ids all are).
+ */
+export class Resource {
+  readonly app = new Hono<AppEnv>()
+  readonly endpoints: EndpointSpec[] = []
+  /** Demo records for this resource, added after the core demo data on start and reset. */
+  seed?: (store: Store) => void
+
+  constructor(
+    readonly prefix: string,
+    readonly tag: string,
+  ) {}
+
+  get<P extends string, Q extends Schema = undefined, B extends Schema = undefined>(path: P, def: EndpointDef<P, Q, B>): this {
+    return this.add('get', path, def)
+  }
+  post<P extends string, Q extends Schema = undefined, B extends Schema = undefined>(path: P, def: EndpointDef<P, Q, B>): this {
+    return this.add('post', path, def)
+  }
+  put<P extends string, Q extends Schema = undefined, B extends Schema = undefined>(path: P, def: EndpointDef<P, Q, B>): this {
+    return this.add('put', path, def)
+  }
+  patch<P extends string, Q extends Schema = undefined, B extends Schema = undefined>(path: P, def: EndpointDef<P, Q, B>): this {
+    return this.add('patch', path, def)
+  }
+  delete<P extends string, Q extends Schema = undefined, B extends Schema = undefined>(path: P, def: EndpointDef<P, Q, B>): this {
+    return this.add('delete', path, def)
+  }
+
+  /** Registers demo records for this resource. */
+  demo(seed: (store: Store) => void): this {
+    this.seed = seed
+    return this
+  }
+
+  private add<P extends string, Q extends Schema, B extends Schema>(method: Method, path: P, def: EndpointDef<P, Q, B>): this {
+    const params = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!)
+    const chain: MiddlewareHandler<AppEnv>[] = [def.access === 'public' ? publicAccess() : access(def.access)]
+    if (params.length > 0) chain.push(validate('param', z.object(Object.fromEntries(params.map((p) => [p, uuidParam])))))
+    if (def.query) chain.push(validate('query', def.query))
+    if (def.body) chain.push(validate('json', def.body))
+    if (def.before) chain.push(...def.before)
+    const handle = def.handle
+    const hasQuery = def.query !== undefined
+    const hasBody = def.body !== undefined
+    const hasParams = params.length > 0
+    const last = (c: Context<AppEnv>) =>
+      handle(c, {
+        params: (hasParams ? c.req.valid('param' as never) : {}) as Input<P, Q, B>['params'],
+        query: (hasQuery ? c.req.valid('query' as never) : undefined) as Out<Q>,
+        body: (hasBody ? c.req.valid('json' as never) : undefined) as Out<B>,
+      })
+    const on = this.app.on.bind(this.app) as (method: string, path: string, ...handlers: unknown[]) => unknown
+    on(method.toUpperCase(), path, ...chain, last)
+    const full = `${this.prefix}${path === '/' ? '' : path}`.replace(/:(\w+)/g, '{$1}') || '/'
+    this.endpoints.push({
+      method, path: full, tag: this.tag, summary: def.summary, access: def.access, params,
+      query: def.query, body: def.body, status: def.status, errors: def.errors ?? [], response: def.response,
+      produces: def.produces ?? 'application/json',
+    })
+    return this
+  }
+}

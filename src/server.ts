@@ -11,6 +11,7 @@ import { resolveConfig, type Config } from './config.js'
 import { Rng } from './rng.js'
 import { api, resources } from './api/index.js'
 import { EventBus } from './api/events.js'
+import { attachDashboardSocket } from './api/dashboard-socket.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
 import { unmatched } from './api/unmatched.js'
@@ -151,6 +152,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   })
 
   let server: Server | undefined
+  let dropSockets = () => {}
   return {
     app,
     deps,
@@ -158,6 +160,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     listen(port = config.port, host = config.host) {
       server = createAdaptorServer({ fetch: app.fetch }) as Server
       server.on('clientError', answerClientError)
+      dropSockets = attachDashboardSocket(server, () => deps)
       return new Promise((resolve, reject) => {
         server!.once('error', reject)
         server!.listen(port, host, () => {
@@ -171,6 +174,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         if (!server) return resolve()
         server.close(() => resolve())
         server.closeAllConnections()
+        dropSockets()
       })
     },
   }

@@ -72,6 +72,11 @@ function jwtCaller(deps: Deps, token: string, tokenType: TokenType): Caller | Pr
   return deps.tokens.verify(token, tokenType).then((verified) => jwtCallerFor(deps, token, verified))
 }
 
+/** The caller an access token names (any failure is an ApiError), for the dashboard WebSocket. */
+export async function tokenCaller(deps: Deps, token: string): Promise<Caller> {
+  return jwtCallerFor(deps, token, await deps.tokens.verify(token, 'access'))
+}
+
 function jwtCallerFor(deps: Deps, token: string, claims: AccessClaims): Caller {
   const { store } = deps
   if (store.blocklist.has(claims.jti)) throw new ApiError('token_invalid')

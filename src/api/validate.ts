@@ -160,6 +160,7 @@ export const uuidParam = z
     if (!uuidPattern.test(s)) ctx.addIssue({ code: 'custom', params: { type: 'uuid_parsing', msg: uuidMessage(s) } })
   })
   .transform((s) => canonicalUuid(s))
+  .meta({ format: 'uuid' })
 const uuidPattern = /^(?:urn:uuid:)?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/
 
 /** `550e8400-e29b-...` in lower case with dashes, as pydantic's UUID prints. */
@@ -178,7 +179,7 @@ export const datetime = z.string().transform((s, ctx) => {
     return z.NEVER
   }
   return ms
-})
+}).meta({ format: 'date-time' })
 
 /** Query integer with pydantic's parsing errors, bounds and default. */
 export const queryInt = (min: number, max: number, fallback: number) =>
@@ -190,6 +191,7 @@ export const queryInt = (min: number, max: number, fallback: number) =>
       return z.NEVER
     }, z.int().min(min).max(max))
     .default(fallback)
+    .meta({ default: fallback })
 
 /** Query boolean as pydantic reads one (`true/false/1/0/yes/no/on/off`). */
 export const queryBool = z.preprocess((v) => {

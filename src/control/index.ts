@@ -5,6 +5,8 @@ import { ApiError } from '../api/errors.js'
 import { datetime, uuidParam, validate } from '../api/validate.js'
 import { isoSeconds } from '../clock.js'
 import { version } from '../version.js'
+import { resources } from '../api/index.js'
+import { openApiDocument } from '../api/openapi.js'
 import type { Tenant } from '../store/records.js'
 
 const TenantPatch = z.object({
@@ -27,11 +29,13 @@ const presentTenant = (t: Tenant) => ({
 
 /** `/__mock`: the control plane. Never rate limited, never faulted. */
 export function controlPlane(hooks: ControlHooks) {
+  let openApi: Record<string, unknown> | undefined
   return new Hono<AppEnv>()
     .get('/health', (c) => {
       const { clock, config } = c.get('deps')
       return c.json({ status: 'ok', mode: 'mock', version, uptime_s: Math.floor((clock.now() - hooks.startedAt) / 1000), demo: config.demo })
     })
+    .get('/openapi.json', (c) => c.json((openApi ??= openApiDocument(resources, version))))
     .post('/reset', (c) => {
       hooks.reset()
       return c.json({ status: 'reset', demo: c.get('deps').config.demo })

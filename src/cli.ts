@@ -5,6 +5,7 @@ import { createMockServer } from './server.js'
 import { demoApiKey, demoPassword } from './store/demo.js'
 import { version } from './version.js'
 import { scenariosCommand } from './faults/cli.js'
+import { endpointMarkdown } from './api/endpoint-table.js'
 
 /** Exit code for bad flags, environment variables or files. */
 const badInput = 2
@@ -49,6 +50,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 program.addCommand(scenariosCommand())
+program
+  .command('endpoints')
+  .description('print the emulated endpoints as a Markdown table (the README\'s table)')
+  .action(async () => {
+    const { resources } = await import('./api/index.js')
+    process.stdout.write(endpointMarkdown(resources))
+  })
 
 // `haltless-mock --help` lists the options of serve, the default command, too.
 program.configureHelp({

@@ -6,6 +6,7 @@ import { demoApiKey, demoPassword } from './store/demo.js'
 import { version } from './version.js'
 import { scenariosCommand } from './faults/cli.js'
 import { endpointMarkdown } from './api/endpoint-table.js'
+import { resources } from './api/index.js'
 
 /** Exit code for bad flags, environment variables or files. */
 const badInput = 2
@@ -53,10 +54,7 @@ program.addCommand(scenariosCommand())
 program
   .command('endpoints')
   .description('print the emulated endpoints as a Markdown table (the README\'s table)')
-  .action(async () => {
-    const { resources } = await import('./api/index.js')
-    process.stdout.write(endpointMarkdown(resources))
-  })
+  .action(() => void process.stdout.write(endpointMarkdown(resources)))
 
 // `haltless-mock --help` lists the options of serve, the default command, too.
 program.configureHelp({
@@ -94,6 +92,7 @@ function banner(url: string, config: Config, seed: number | undefined): string {
   const lines = [
     `haltless-mock ${version} serving the Haltless API at ${api}`,
     `  control plane  ${url}/__mock/health   seed ${seed}${config.seed === undefined ? ' (random)' : ''}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}${config.scenarios.length ? `   scenarios ${config.scenarios.join(', ')}` : ''}`,
+    `  OpenAPI        ${url}/__mock/openapi.json   WebSocket ${url.replace(/^http/, 'ws')}/api/v1/ws/dashboard`,
   ]
   if (!config.demo) return [...lines, '  no demo data (--no-demo): register a tenant with POST /api/v1/auth/register'].join('\n')
   return [

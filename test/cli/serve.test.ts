@@ -43,6 +43,7 @@ describe('serving', { timeout }, () => {
     const lines = s.banner.split('\n')
     expect(lines[0]).toBe(`haltless-mock ${version} serving the Haltless API at ${s.url}/api/v1`)
     expect(lines[1]).toBe(`  control plane  ${s.url}/__mock/health   seed 7   rate limits on`)
+    expect(lines[2]).toBe(`  OpenAPI        ${s.url}/__mock/openapi.json   WebSocket ${s.url.replace('http', 'ws')}/api/v1/ws/dashboard`)
     expect(lines).toContain(`  TOKEN=$(curl -s -X POST ${s.url}/api/v1/auth/login -H 'Content-Type: application/json' \\`)
     expect(lines).toContain(`    -d '{"email":"admin@acme.example","password":"${demoPassword}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`)
     expect(lines).toContain(`  curl -i ${s.url}/api/v1/machines -H 'X-API-Key: hk_demoacme000000000000000000000000'`)

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { demoApiKey, useServer } from '../helpers.js'
 import { endpointRows, idByPrefix, ids, type EndpointRow, type Who } from './endpoints.js'
 import { errors } from '../../src/api/errors.js'
+import { resources } from '../../src/api/index.js'
 
 const t = useServer()
 const emails: Record<Exclude<Who, 'public' | 'key'>, string> = { admin: 'admin@acme.example', operator: 'operator@acme.example', viewer: 'viewer@acme.example' }
@@ -67,7 +68,7 @@ describe('every endpoint of the reference', () => {
     const malformed = await callAs(row, row.as, pathOf(row, { name: names[0]!, value: 'not-a-uuid' }))
     expect(malformed.status).toBe(422)
     expect(await malformed.json()).toEqual({
-      detail: [{ loc: ['path', names[0]], msg: 'Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1', type: 'uuid_parsing' }],
+      detail: [{ loc: ['path', names[0] === 'id' ? expect.stringMatching(/id$/) : names[0]], msg: 'Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1', type: 'uuid_parsing' }],
     })
   })
 
@@ -76,5 +77,27 @@ describe('every endpoint of the reference', () => {
     const res = await callAs(row, row.as, pathOf(row), [])
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({ detail: [{ loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }] })
+  })
+
+  it.each(withBodies.map((r) => [`${r.method} ${r.path}`, r] as const))('%s answers 422 json_invalid for malformed JSON', async (_, row) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(row.as === 'key' ? { 'X-API-Key': demoApiKey } : await t.bearer(emails[row.as as 'viewer'])) }
+    const res = await t.api(pathOf(row), { method: row.method, headers, body: '{"a": ' })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toEqual({ detail: [{ loc: ['body', 6], msg: 'JSON decode error', type: 'json_invalid' }] })
+  })
+
+  const paginated = resources.flatMap((r) => r.endpoints).filter((e) => e.query && 'page_size' in (e.query as unknown as { shape: object }).shape)
+  it.each(paginated.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses page_size 101 and page 0 with 422', async (_, e) => {
+    const row = endpointRows.find((r) => r.method === e.method.toUpperCase() && r.path.replace(/\{\w+\}/g, '{}') === e.path.replace(/\{\w+\}/g, '{}'))!
+    const extra = row.query ? `&${row.query}` : ''
+    const headers = row.as === 'key' ? { 'X-API-Key': demoApiKey } : await t.bearer(emails[row.as as 'viewer'])
+    const res = await t.api(`${pathOf(row)}?page_size=101&page=0${extra}`, { headers })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toEqual({
+      detail: [
+        { loc: ['query', 'page'], msg: 'Input should be greater than or equal to 1', type: 'greater_than_equal' },
+        { loc: ['query', 'page_size'], msg: 'Input should be less than or equal to 100', type: 'less_than_equal' },
+      ],
+    })
   })
 })

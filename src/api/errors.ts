@@ -51,6 +51,7 @@ export const errors = {
   method_not_allowed: { status: 405, detail: 'Method Not Allowed', source: 'chosen' }, // FastAPI default
   machine_conflict: { status: 409, detail: 'A machine with this identifier already exists for this tenant.', source: 'documented' },
   email_conflict: { status: 409, detail: 'A user with this email already exists.', source: 'chosen' },
+  part_number_conflict: { status: 409, detail: 'A part with this part number already exists for this tenant.', source: 'chosen' },
   body_too_large: { status: 413, detail: 'Request body too large.', source: 'chosen' },
   rate_limited: { status: 429, detail: 'Rate limit exceeded.', source: 'documented' },
   headers_too_large: { status: 431, detail: 'Request header fields too large.', source: 'chosen' },

@@ -7,6 +7,12 @@ import { readings } from './readings.js'
 import { ingest } from './ingest.js'
 import { apiKeys } from './api-keys.js'
 import { users } from './users.js'
+import { inventoryParts } from './inventory-parts.js'
+import { inventoryCategories } from './inventory-categories.js'
+import { workOrderPartsApi } from './work-order-parts.js'
+import { notificationChannelsApi } from './notification-channels.js'
+import { escalationPoliciesApi } from './escalation-policies.js'
+import { push } from './push.js'
 
 /**
  * Every resource of the emulated API, one line each. Order matters only where routes of two
@@ -19,6 +25,12 @@ export const resources: Resource[] = [
   ingest,
   apiKeys,
   users,
+  inventoryParts,
+  inventoryCategories,
+  workOrderPartsApi,
+  notificationChannelsApi,
+  escalationPoliciesApi,
+  push,
 ]
 
 /** The emulated Haltless API under `/api/v1`. */

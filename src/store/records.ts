@@ -167,3 +167,33 @@ export interface DowntimeRecord {
   started_at: number
   ended_at: number | null
 }
+
+export type ChannelType = 'email' | 'slack' | 'webhook' | 'teams'
+
+/**
+ * A notification channel (`/notification-channels`): `config` is `{email}` for email,
+ * `{webhook_url}` for slack and teams, `{url, headers}` for webhook. Outbound delivery reads it.
+ */
+export interface NotificationChannel {
+  id: string
+  tenant_id: string
+  name: string
+  type: ChannelType
+  config: Record<string, unknown>
+  is_active: boolean
+  created_at: number
+  updated_at: number
+}
+
+/** An escalation policy: alerts of `severity` unacknowledged for `wait_minutes` go to `channel_id`. */
+export interface EscalationPolicy {
+  id: string
+  tenant_id: string
+  name: string
+  severity: Severity
+  wait_minutes: number
+  channel_id: string
+  is_active: boolean
+  created_at: number
+  updated_at: number
+}

@@ -21,6 +21,7 @@ import { controlPlane } from './control/index.js'
 import { scenarioControl } from './control/scenarios.js'
 import { Engine, sessionHeader } from './faults/engine.js'
 import { Journal, journalControl } from './control/journal.js'
+import { signoffControl } from './control/signoffs.js'
 import { loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
@@ -136,6 +137,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)
   app.route('/__mock', journalControl)
+  app.route('/__mock', signoffControl)
   // 7. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
   app.route('/api/v1', api)
   // 8. no route: 405 / 307 / 404 as FastAPI answers

@@ -13,6 +13,9 @@ import { workOrderPartsApi } from './work-order-parts.js'
 import { notificationChannelsApi } from './notification-channels.js'
 import { escalationPoliciesApi } from './escalation-policies.js'
 import { push } from './push.js'
+import { maintenance } from './maintenance.js'
+import { workOrdersApi } from './work-orders.js'
+import { signoffsApi } from './signoffs.js'
 
 /**
  * Every resource of the emulated API, one line each. Order matters only where routes of two
@@ -31,6 +34,9 @@ export const resources: Resource[] = [
   notificationChannelsApi,
   escalationPoliciesApi,
   push,
+  maintenance,
+  workOrdersApi,
+  signoffsApi,
 ]
 
 /** The emulated Haltless API under `/api/v1`. */

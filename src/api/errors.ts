@@ -44,6 +44,7 @@ export const errors = {
   downtime_not_found: { status: 404, detail: 'Downtime record not found.', source: 'chosen' },
   shift_definition_not_found: { status: 404, detail: 'Shift definition not found.', source: 'chosen' },
   shift_log_not_found: { status: 404, detail: 'Shift log not found.', source: 'chosen' },
+  reason_code_not_found: { status: 404, detail: 'Reason code not found.', source: 'chosen' },
   part_not_found: { status: 404, detail: 'Part not found.', source: 'chosen' },
   category_not_found: { status: 404, detail: 'Category not found.', source: 'chosen' },
   erp_connection_not_found: { status: 404, detail: 'ERP connection not found.', source: 'chosen' },

@@ -16,6 +16,13 @@ import { push } from './push.js'
 import { maintenance } from './maintenance.js'
 import { workOrdersApi } from './work-orders.js'
 import { signoffsApi } from './signoffs.js'
+import { reasonCodesResource } from './reason-codes.js'
+import { downtime } from './downtime.js'
+import { fleet } from './fleet.js'
+import { oee } from './oee.js'
+import { shiftDefinitionsResource } from './shift-definitions.js'
+import { shiftLogsResource } from './shift-logs.js'
+import { shiftReports } from './shift-reports.js'
 
 /**
  * Every resource of the emulated API, one line each. Order matters only where routes of two
@@ -37,6 +44,13 @@ export const resources: Resource[] = [
   maintenance,
   workOrdersApi,
   signoffsApi,
+  reasonCodesResource,
+  downtime,
+  fleet,
+  oee,
+  shiftDefinitionsResource,
+  shiftLogsResource,
+  shiftReports,
 ]
 
 /** The emulated Haltless API under `/api/v1`. */

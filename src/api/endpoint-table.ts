@@ -13,7 +13,7 @@ export function endpointMarkdown(resources: Resource[]): string {
       const a = e.access
       const credential = a === 'public' ? (e.path === '/auth/refresh' ? 'cookie' : 'none') : { jwt: 'JWT', jwt_or_key: 'JWT or API key', key: 'API key' }[a.credential]
       const roles = a === 'public' ? '—' : [a.credential !== 'key' ? permissions[a.permission ?? 'read'].join(', ') : '', a.scope ? `\`${a.scope}\`` : ''].filter(Boolean).join('; ')
-      const statuses = new Set(e.errors.map((k) => errors[k].status))
+      const statuses = new Set<number>(e.errors.map((k) => errors[k].status))
       if (a !== 'public') {
         statuses.add(401)
         if (a.subscription !== false) statuses.add(402)

@@ -20,7 +20,7 @@ describe('GET /__mock/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     const doc = await fetchDoc()
     expect(doc.openapi).toBe('3.1.0')
-    const result = await new Validator().validate(doc as unknown as object)
+    const result = await new Validator().validate(doc as unknown as Parameters<Validator['validate']>[0])
     expect(result.errors ?? []).toEqual([])
     expect(result.valid).toBe(true)
   })

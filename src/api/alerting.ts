@@ -31,7 +31,7 @@ export function evaluateReadings(deps: Deps, machine: Machine, readings: Reading
     if (table.of(machine.tenant_id, (a) => a.rule_id === rule.id && a.machine_id === machine.id && !a.is_acknowledged).length > 0) continue
     const alert = table.add({
       id: store.id(), tenant_id: machine.tenant_id, machine_id: machine.id, rule_id: rule.id, severity: rule.severity,
-      message: `${title(rule.metric_name)} ${operatorWords[rule.operator]} ${rule.threshold} threshold`,
+      message: `${title(rule.metric_name)} ${operatorWords[rule.operator]} ${rule.threshold}${unitSuffix(hit.unit)} threshold`,
       metric_name: rule.metric_name, metric_value: hit.value, threshold_value: rule.threshold,
       is_acknowledged: false, acknowledged_by: null, acknowledged_at: null, snoozed_until: null, created_at: deps.clock.now(),
     })
@@ -56,6 +56,27 @@ function heldLongEnough(deps: Deps, machine: Machine, rule: AlertRule, reading: 
 }
 
 /**
+ * Acknowledges an alert for `userId` (a no-op when it already is) and re-derives its machine's
+ * status, so a machine whose alerts are all acknowledged is healthy again. Returns whether it changed.
+ */
+export function acknowledgeAlert(deps: Deps, alert: Alert, userId: string | null): boolean {
+  if (alert.is_acknowledged) return false
+  alert.is_acknowledged = true
+  alert.acknowledged_by = userId
+  alert.acknowledged_at = deps.clock.now()
+  const machine = deps.store.machines.get(alert.machine_id)
+  if (machine && machine.deleted_at === null) refreshMachineStatus(deps, machine)
+  return true
+}
+
+/**
+ * Whether an alert needs attention at `nowMs`: unacknowledged and not snoozed (emulator choice,
+ * README "Alert stats"). Snoozing silences an alert; only acknowledging closes it.
+ */
+export const isActive = (alert: Alert, nowMs: number): boolean =>
+  !alert.is_acknowledged && (alert.snoozed_until === null || alert.snoozed_until <= nowMs)
+
+/**
  * A machine's status from its unacknowledged alerts: any critical → `critical`, else any warning
  * → `warning`, else `healthy` (an `offline` machine without alerts stays offline). Pushes a
  * `machine_status` event when it changes.
@@ -76,6 +97,13 @@ export function setMachineStatus(deps: Deps, machine: Machine, status: MachineSt
   const old = machine.status
   machine.status = status
   deps.events.emit({ type: 'machine_status', tenant_id: machine.tenant_id, machine_id: machine.id, old_status: old, new_status: status, timestamp: isoSeconds(deps.clock.now()) })
+}
+
+/** `°C` for celsius as in the reference's example message (`Temperature exceeded 85°C threshold`), else ` <unit>`. */
+function unitSuffix(unit: string): string {
+  const symbol: Record<string, string> = { celsius: '°C', '°c': '°C', c: '°C', fahrenheit: '°F', '°f': '°F', f: '°F', percent: '%', '%': '%' }
+  const u = unit.trim()
+  return symbol[u.toLowerCase()] ?? (u === '' ? '' : ` ${u}`)
 }
 
 const title = (metric: string) => (metric.charAt(0).toUpperCase() + metric.slice(1)).replace(/_/g, ' ')

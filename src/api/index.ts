@@ -3,6 +3,9 @@ import type { AppEnv } from './context.js'
 import type { Resource } from './endpoint.js'
 import { auth } from './auth.js'
 import { machines } from './machines.js'
+import { predictions } from './predictions.js'
+import { alerts } from './alerts.js'
+import { alertRules } from './alert-rules.js'
 import { readings } from './readings.js'
 import { ingest } from './ingest.js'
 import { apiKeys } from './api-keys.js'
@@ -30,7 +33,10 @@ import { shiftReports } from './shift-reports.js'
  */
 export const resources: Resource[] = [
   auth,
+  predictions,
   machines,
+  alerts,
+  alertRules,
   readings,
   ingest,
   apiKeys,

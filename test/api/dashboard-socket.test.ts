@@ -63,7 +63,7 @@ describe('WebSocket /api/v1/ws/dashboard', () => {
     const alert = frames.find((f) => f.type === 'alert')!
     expect(alert).toEqual({
       type: 'alert', alert_id: expect.any(String), machine_id: machineId, severity: 'critical',
-      message: 'Temperature exceeded 85 threshold', metric_value: 87.3, threshold_value: 85, created_at: '2026-04-04T10:30:00Z',
+      message: 'Temperature exceeded 85°C threshold', metric_value: 87.3, threshold_value: 85, created_at: '2026-04-04T10:30:00Z',
     })
     await vi.waitFor(() => expect(frames.map((f) => f.type)).toContain('machine_status'))
     expect(frames.find((f) => f.type === 'machine_status')).toEqual({

@@ -16,6 +16,13 @@ import { workOrderPartsApi } from './work-order-parts.js'
 import { notificationChannelsApi } from './notification-channels.js'
 import { escalationPoliciesApi } from './escalation-policies.js'
 import { push } from './push.js'
+import { settings } from './settings.js'
+import { auditLog } from './audit-log.js'
+import { erpConnectionsApi } from './erp-connections.js'
+import { erpSync } from './erp-sync.js'
+import { opcuaSourcesApi } from './opcua-sources.js'
+import { agent } from './agent.js'
+import { tagMappingsApi } from './tag-mappings.js'
 import { maintenance } from './maintenance.js'
 import { workOrdersApi } from './work-orders.js'
 import { signoffsApi } from './signoffs.js'
@@ -47,6 +54,13 @@ export const resources: Resource[] = [
   notificationChannelsApi,
   escalationPoliciesApi,
   push,
+  settings,
+  auditLog,
+  erpConnectionsApi,
+  erpSync,
+  opcuaSourcesApi,
+  agent,
+  tagMappingsApi,
   maintenance,
   workOrdersApi,
   signoffsApi,

@@ -75,9 +75,10 @@ export function toPydantic(issue: z.core.$ZodIssue, data: unknown, where: 'body'
 }
 
 function describe(issue: z.core.$ZodIssue, input: unknown, where: string): [string, string] {
+  // A required field left out is `missing` whatever its type (an enum's or a custom check's too).
+  if (input === undefined) return ['missing', 'Field required']
   switch (issue.code) {
     case 'invalid_type':
-      if (input === undefined) return ['missing', 'Field required']
       return typeMismatch(issue.expected, input, where)
     case 'too_big':
       if (issue.origin === 'string') return ['string_too_long', `String should have at most ${plural(issue.maximum, 'character')}`]

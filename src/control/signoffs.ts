@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../api/context.js'
 import { ApiError } from '../api/errors.js'
-import { presentSignoff, signoffs } from '../api/signoffs.js'
+import { presentSignoff, signoffs } from '../api/resources/signoffs.js'
 import { uuidParam, validate } from '../api/validate.js'
 
 /**

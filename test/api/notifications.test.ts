@@ -2,7 +2,7 @@ import { createECDH } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { useServer } from '../helpers.js'
 import { demoId } from '../../src/store/demo.js'
-import { vapidPublicKey } from '../../src/api/push.js'
+import { vapidPublicKey } from '../../src/api/resources/push.js'
 
 const t = useServer()
 const uuid = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { demoApiKey, useServer } from '../helpers.js'
 import { demoId } from '../../src/store/demo.js'
-import { daysToFailure, riskLevel } from '../../src/api/health-score.js'
+import { daysToFailure, riskLevel } from '../../src/api/resources/health-score.js'
 
 const t = useServer()
 const minute = 60_000

@@ -205,6 +205,9 @@ export const queryBool = z.preprocess((v) => {
 /** Page and page size of every paginated list (reference section 1). */
 export const pagination = { page: queryInt(1, 1_000_000, 1), page_size: queryInt(1, 100, 20) }
 
+/** Schema of the pagination envelope around `item` (for the OpenAPI document). */
+export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
+
 /** The pagination envelope: always with `total_pages` (= ceil(total / page_size), 0 when empty). */
 export function paginate<T>(all: T[], page: number, pageSize: number) {
   return {

@@ -46,4 +46,20 @@ describe('GET /__mock/openapi.json', () => {
     expect(doc.paths['/ingest']!.post!.security).toEqual([{ apiKey: [] }])
     expect(doc.paths['/auth/login']!.post!.security).toEqual([])
   })
+
+  it('describes the success body of every JSON endpoint', async () => {
+    const doc = await fetchDoc()
+    const bare = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        Object.entries(op.responses)
+          .filter(([status]) => status.startsWith('2') && status !== '204')
+          .filter(([, r]) => {
+            const schema = (r.content?.['application/json'] as { schema?: object } | undefined)?.schema
+            return schema !== undefined && Object.keys(schema).length === 0
+          })
+          .map(() => `${method} ${path}`),
+      ),
+    )
+    expect(bare).toEqual([])
+  })
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { paginate, pagination, queryBool, uuidParam } from '../validate.js'
+import { paginate, pagination, queryBool, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
 import { isoSeconds } from '../../clock.js'
@@ -47,7 +47,7 @@ const RuleOut = z.object({
   operator: z.enum(operators), threshold: z.number(), severity: z.enum(severities), duration_seconds: z.int(),
   is_active: z.boolean(), created_at: z.string(), updated_at: z.string(),
 })
-const RulePage = z.object({ items: z.array(RuleOut), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
+const RulePage = pageOf(RuleOut)
 
 const read = { credential: 'jwt', permission: 'read' } as const
 const write = { credential: 'jwt', permission: 'operate' } as const

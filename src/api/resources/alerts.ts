@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
 import { ApiError, validationError } from '../errors.js'
-import { datetime, paginate, pagination, queryBool, uuidParam } from '../validate.js'
+import { datetime, paginate, pagination, queryBool, uuidParam, pageOf } from '../validate.js'
 import { acknowledgeAlert, isActive } from './alerting.js'
 import { severities } from './alert-rules.js'
 import { audit } from './audit.js'
@@ -47,7 +47,7 @@ const AlertOut = z.object({
   metric_value: z.number(), threshold_value: z.number(), is_acknowledged: z.boolean(), acknowledged_by: z.uuid().nullable(),
   acknowledged_at: z.string().nullable(), snoozed_until: z.string().nullable(), created_at: z.string(),
 })
-const AlertPage = z.object({ items: z.array(AlertOut), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
+const AlertPage = pageOf(AlertOut)
 const StatsOut = z.object({ total_active: z.int(), critical_count: z.int(), warning_count: z.int(), info_count: z.int(), unacknowledged_count: z.int() })
 const BulkOut = z.object({ acknowledged_count: z.int(), already_acknowledged_count: z.int() })
 const CommentOut = z.object({ id: z.uuid(), alert_id: z.uuid(), user_id: z.uuid().nullable(), body: z.string(), created_at: z.string() })

@@ -17,6 +17,11 @@ const Scopes = z.union([z.enum(presetNames), z.array(scopeOrPreset).min(1)]).tra
   return [...new Set(expanded)]
 })
 const KeyCreate = z.object({ name: text255, expires_at: datetime.nullish(), scopes: Scopes.optional() })
+const KeyOut = z.object({
+  id: z.uuid(), name: z.string(), key_prefix: z.string(), scopes: z.array(z.string()),
+  expires_at: z.iso.datetime().nullable(), created_at: z.iso.datetime(), last_used_at: z.iso.datetime().nullable(),
+})
+const KeyCreated = KeyOut.omit({ last_used_at: true }).extend({ key: z.string(), plaintext_key: z.string(), tenant_id: z.uuid() })
 const alphanumerics = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 const iso = (ms: number | null) => (ms === null ? null : isoSeconds(ms))
@@ -28,7 +33,7 @@ const presentKey = (k: ApiKey) => ({
 /** `/settings/api-keys`: list (any role), create and revoke (admin) (reference section 16). */
 export const apiKeysResource = new Resource('/settings/api-keys', 'API keys')
   .get('/', {
-    summary: 'List API keys (prefix only)', access: { credential: 'jwt', permission: 'read' }, status: 200,
+    summary: 'List API keys (prefix only)', access: { credential: 'jwt', permission: 'read' }, status: 200, response: z.array(KeyOut),
     handle(c) {
       const tenantId = c.get('caller').tenant.id
       const list = [...c.get('deps').store.apiKeys.values()].filter((k) => k.tenant_id === tenantId && k.revoked_at === null)
@@ -36,7 +41,7 @@ export const apiKeysResource = new Resource('/settings/api-keys', 'API keys')
     },
   })
   .post('/', {
-    summary: 'Create an API key', access: { credential: 'jwt', permission: 'administer' }, body: KeyCreate, status: 201,
+    summary: 'Create an API key', access: { credential: 'jwt', permission: 'administer' }, body: KeyCreate, status: 201, response: KeyCreated,
     handle(c, { body }) {
       const { store, clock, rng, config } = c.get('deps')
       const secret = config.apiKeyPrefix + rng.string(32, alphanumerics)

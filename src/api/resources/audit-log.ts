@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { paginate, pagination } from '../validate.js'
+import { paginate, pagination, pageOf } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
 import type { AuditEntry } from '../../store/records.js'
@@ -33,7 +33,7 @@ const entryShape = z.object({
 export const auditLogResource = new Resource('/audit', 'Audit log')
   .get('/', {
     summary: 'List audit log entries (newest first)', access: { credential: 'jwt', permission: 'read' }, query: AuditQuery, status: 200,
-    response: z.object({ items: z.array(entryShape), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() }),
+    response: pageOf(entryShape),
     handle(c, { query: q }) {
       const entries = c.get('deps').store.audit.get(c.get('caller').tenant.id) ?? []
       // Stored oldest first; walking backwards gives newest first, later entries first within a second.

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { AppEnv, Deps } from '../context.js'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { email, password, presentUser, text255 } from './users-view.js'
+import { email, password, presentUser, text255, UserOut } from './users-view.js'
 import { hashPassword, verifyPassword } from '../../store/passwords.js'
 import type { Tenant, User } from '../../store/records.js'
 
@@ -16,11 +16,13 @@ const jwt = { credential: 'jwt', subscription: false } as const
 const Register = z.object({ email, password, full_name: text255, tenant_name: text255 })
 const Login = z.object({ email: z.string(), password: z.string() })
 const MfaCode = z.object({ code: z.string().regex(/^\d{6}$/) })
+/** The token response of register, login, refresh and MFA verify (the refresh token rides in the cookie). */
+const TokenOut = z.object({ access_token: z.string(), token_type: z.literal('bearer'), mfa_required: z.boolean() })
 
 /** `/auth`: register, login, refresh (rotation), logout, me, MFA (reference section 2). */
 export const authResource = new Resource('/auth', 'Authentication')
   .post('/register', {
-    summary: 'Register a tenant and its admin', access: 'public', body: Register, status: 201, errors: ['email_conflict'],
+    summary: 'Register a tenant and its admin', access: 'public', body: Register, status: 201, errors: ['email_conflict'], response: TokenOut,
     async handle(c, { body }) {
       const { store, clock } = c.get('deps')
       if (store.userByEmail(body.email)) throw new ApiError('email_conflict')
@@ -35,7 +37,7 @@ export const authResource = new Resource('/auth', 'Authentication')
     },
   })
   .post('/login', {
-    summary: 'Log in', access: 'public', body: Login, status: 200, errors: ['invalid_credentials', 'user_inactive', 'tenant_not_found'],
+    summary: 'Log in', access: 'public', body: Login, status: 200, errors: ['invalid_credentials', 'user_inactive', 'tenant_not_found'], response: TokenOut,
     async handle(c, { body: { email: address, password: given } }) {
       const { store } = c.get('deps')
       const user = store.userByEmail(address)
@@ -55,7 +57,7 @@ export const authResource = new Resource('/auth', 'Authentication')
     },
   })
   .post('/refresh', {
-    summary: 'Rotate the refresh cookie', access: 'public', status: 200, errors: ['not_authenticated', 'token_invalid', 'token_expired', 'tenant_not_found', 'user_inactive'],
+    summary: 'Rotate the refresh cookie', access: 'public', status: 200, errors: ['not_authenticated', 'token_invalid', 'token_expired', 'tenant_not_found', 'user_inactive'], response: TokenOut,
     async handle(c) {
       const presented = getCookie(c, cookieName)
       if (!presented) throw new ApiError('not_authenticated')
@@ -77,7 +79,7 @@ export const authResource = new Resource('/auth', 'Authentication')
       return c.json(await issueSession(c, user, tenant, record.family))
     },
   })
-  .get('/me', { summary: 'The current user', access: jwt, status: 200, handle: (c) => c.json(presentUser(c.get('deps').store, jwtUser(c))) })
+  .get('/me', { summary: 'The current user', access: jwt, status: 200, response: UserOut, handle: (c) => c.json(presentUser(c.get('deps').store, jwtUser(c))) })
   .post('/logout', {
     summary: 'Log out (blocklists the tokens)', access: jwt, status: 204,
     async handle(c) {
@@ -98,7 +100,7 @@ export const authResource = new Resource('/auth', 'Authentication')
     },
   })
   .post('/mfa/setup', {
-    summary: 'Start MFA setup', access: jwt, status: 200,
+    summary: 'Start MFA setup', access: jwt, status: 200, response: z.object({ secret: z.string(), qr_code_uri: z.string() }),
     handle(c) {
       const user = jwtUser(c)
       const secret = new Secret({ buffer: randomBytes(c.get('deps'), 20) }).base32
@@ -107,7 +109,7 @@ export const authResource = new Resource('/auth', 'Authentication')
     },
   })
   .post('/mfa/verify-setup', {
-    summary: 'Confirm MFA setup with a code', access: jwt, body: MfaCode, status: 200, errors: ['invalid_mfa_code_setup'],
+    summary: 'Confirm MFA setup with a code', access: jwt, body: MfaCode, status: 200, errors: ['invalid_mfa_code_setup'], response: z.object({ mfa_enabled: z.literal(true) }),
     handle(c, { body: { code } }) {
       const user = jwtUser(c)
       if (!user.mfa_pending_secret || !codeMatches(c.get('deps'), user.mfa_pending_secret, code)) throw new ApiError('invalid_mfa_code_setup')
@@ -119,7 +121,7 @@ export const authResource = new Resource('/auth', 'Authentication')
     },
   })
   .post('/mfa/verify', {
-    summary: 'Complete an MFA login', access: { ...jwt, tokenType: 'mfa_pending' }, body: MfaCode, status: 200, errors: ['invalid_mfa_code'],
+    summary: 'Complete an MFA login', access: { ...jwt, tokenType: 'mfa_pending' }, body: MfaCode, status: 200, errors: ['invalid_mfa_code'], response: TokenOut,
     async handle(c, { body: { code } }) {
       const caller = c.get('caller')
       if (caller.kind !== 'jwt') throw new ApiError('not_authenticated')

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { paginate, pagination } from '../validate.js'
+import { paginate, pagination, pageOf } from '../validate.js'
 import { erpConnections, erpSyncLogs, providerNames, syncDirections, syncEntityTypes, syncStatuses, unreachable, type ErpSyncLog } from './erp-connections.js'
 import { isoSeconds } from '../../clock.js'
 import { downtimeRecords, workOrders } from '../../store/tables.js'
@@ -24,7 +24,7 @@ const logShape = z.object({
   id: z.uuid(), connection_id: z.uuid(), direction: z.enum(syncDirections), entity_type: z.enum(syncEntityTypes), entity_id: z.string().nullable(),
   status: z.enum(syncStatuses), records_processed: z.int(), error_message: z.string().nullable(), started_at: z.string(), completed_at: z.string().nullable(),
 })
-const logPage = z.object({ items: z.array(logShape), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
+const logPage = pageOf(logShape)
 
 /** A sync log as of `nowMs`: its status follows the clock, counts and errors appear once it is finished. */
 export function presentLog(log: ErpSyncLog, nowMs: number) {

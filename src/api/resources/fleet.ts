@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { paginate, pagination, uuidParam } from '../validate.js'
+import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { DaysQuery, DowntimeOut, ReliabilityOut, presentDowntime } from './downtime.js'
 import { downtimeCategories, reliability } from './reliability.js'
 import { downtimeRecords } from '../../store/tables.js'
@@ -28,7 +28,7 @@ const FleetReliabilityOut = ReliabilityOut.extend({
 export const fleetResource = new Resource('/fleet', 'Downtime')
   .get('/downtime', {
     summary: 'Downtime events of every machine, paginated', access: read, query: FleetDowntimeQuery, status: 200,
-    response: z.object({ items: z.array(DowntimeOut.extend({ machine_name: z.string() })), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() }),
+    response: pageOf(DowntimeOut.extend({ machine_name: z.string() })),
     handle(c, { query: q }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id

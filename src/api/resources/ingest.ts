@@ -24,6 +24,10 @@ const Batch = z.object({ readings: z.array(ReadingIn).min(1).max(ingestLimits.ma
 /** `POST /ingest`: batch ingestion by API key with scope `ingest`; always 207. */
 export const ingestResource = new Resource('/ingest', 'Sensor data').post('/', {
   summary: 'Batch ingestion (207 with per-item errors)', access: { credential: 'key', scope: 'ingest' }, body: Batch, status: 207,
+  response: z.object({
+    accepted_count: z.int(), rejected_count: z.int(),
+    errors: z.array(z.object({ index: z.int(), machine_identifier: z.string(), error: z.enum(Object.values(ingestItemErrors) as [string, ...string[]]) })),
+  }),
   handle(c, { body }) {
     const deps = c.get('deps')
     const { store, clock } = deps

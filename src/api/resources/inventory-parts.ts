@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { paginate, pagination, queryBool, uuidParam } from '../validate.js'
+import { pageOf, paginate, pagination, queryBool, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
@@ -62,7 +62,6 @@ const TransactionOut = z.object({
   id: z.uuid(), part_id: z.uuid(), type: z.enum(transactionTypes), quantity: z.number(), quantity_after: z.number(),
   notes: z.string().nullable(), created_by: z.uuid().nullable(), created_at: z.string(),
 })
-const page = (item: z.ZodType) => z.object({ items: z.array(item), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
 
 /** The stock transaction object. */
 export const presentTransaction = (t: StockTransaction) => ({
@@ -93,7 +92,7 @@ const byName = (a: SparePart, b: SparePart) => a.name.localeCompare(b.name) || a
 /** `/inventory/parts`: spare parts and their stock transactions (reference section 14). */
 export const inventoryPartsResource = new Resource('/inventory/parts', 'Inventory')
   .get('/', {
-    summary: 'List spare parts', access: read, query: PartQuery, status: 200, response: page(PartOut),
+    summary: 'List spare parts', access: read, query: PartQuery, status: 200, response: pageOf(PartOut),
     handle(c, { query: q }) {
       const needle = q.search?.toLowerCase()
       const list = spareParts(c.get('deps').store).of(c.get('caller').tenant.id, (p) =>
@@ -158,7 +157,7 @@ export const inventoryPartsResource = new Resource('/inventory/parts', 'Inventor
     },
   })
   .get('/:part_id/transactions', {
-    summary: "A part's stock transactions, newest first", access: read, query: TransactionQuery, status: 200, errors: ['part_not_found'], response: page(TransactionOut),
+    summary: "A part's stock transactions, newest first", access: read, query: TransactionQuery, status: 200, errors: ['part_not_found'], response: pageOf(TransactionOut),
     handle(c, { params, query }) {
       const part = findPart(c, params.part_id)
       const list = stockTransactions(c.get('deps').store).of(part.tenant_id, (t) => t.part_id === part.id)

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { paginate, pagination, uuidParam } from '../validate.js'
+import { pageOf, paginate, pagination, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
 import { isoSeconds } from '../../clock.js'
@@ -34,6 +34,12 @@ const MachineQuery = z.object({
   sort_dir: z.enum(['asc', 'desc']).default('asc'),
 })
 
+const MachineOut = z.object({
+  id: z.uuid(), name: z.string(), machine_identifier: z.string(), protocol: z.enum(protocols), location: z.string().nullable(),
+  status: z.enum(machineStatuses), tenant_id: z.uuid(), is_active: z.boolean(), created_at: z.iso.datetime(), updated_at: z.iso.datetime(),
+})
+const MachineListItem = MachineOut.pick({ id: true, name: true, machine_identifier: true, status: true, protocol: true, location: true, created_at: true })
+
 const read = { credential: 'jwt_or_key', permission: 'read', scope: 'read:machines' } as const
 const write = { credential: 'jwt', permission: 'operate' } as const
 
@@ -64,7 +70,7 @@ const presentListItem = (m: Machine) => ({
 /** `/machines`: list, create, get, patch, soft delete (reference section 6). */
 export const machinesResource = new Resource('/machines', 'Machines')
   .get('/', {
-    summary: 'List machines', access: read, query: MachineQuery, status: 200,
+    summary: 'List machines', access: read, query: MachineQuery, status: 200, response: pageOf(MachineListItem),
     handle(c, { query: q }) {
       let list = c.get('deps').store.machinesOf(c.get('caller').tenant.id)
       if (q.group_id) list = list.filter((m) => m.group_id === q.group_id)
@@ -81,7 +87,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
     },
   })
   .post('/', {
-    summary: 'Create a machine', access: write, body: MachineCreate, status: 201, errors: ['machine_conflict'],
+    summary: 'Create a machine', access: write, body: MachineCreate, status: 201, errors: ['machine_conflict'], response: MachineOut,
     handle(c, { body }) {
       const { store, clock } = c.get('deps')
       const caller = c.get('caller')
@@ -97,7 +103,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
     },
   })
   .get('/:machine_id', {
-    summary: 'Get a machine', access: read, status: 200, errors: ['machine_not_found'],
+    summary: 'Get a machine', access: read, status: 200, errors: ['machine_not_found'], response: MachineOut,
     handle(c, { params }) {
       const machine = c.get('deps').store.machine(c.get('caller').tenant.id, params.machine_id)
       if (!machine) throw new ApiError('machine_not_found')
@@ -105,7 +111,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
     },
   })
   .patch('/:machine_id', {
-    summary: 'Update a machine', access: write, body: MachineUpdate, status: 200, errors: ['machine_not_found', 'machine_conflict'],
+    summary: 'Update a machine', access: write, body: MachineUpdate, status: 200, errors: ['machine_not_found', 'machine_conflict'], response: MachineOut,
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { datetime, paginate, pagination, uuidParam } from '../validate.js'
+import { datetime, paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
@@ -48,7 +48,7 @@ const MaintenanceEventOut = z.object({
   type: z.enum(types), status: z.enum(statuses), scheduled_start: z.string(), scheduled_end: z.string(),
   created_at: z.string(), updated_at: z.string(),
 })
-const MaintenancePage = z.object({ items: z.array(MaintenanceEventOut), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
+const MaintenancePage = pageOf(MaintenanceEventOut)
 
 /** The maintenance event object (201, GET one, PUT, list items). */
 export const presentMaintenanceEvent = (e: MaintenanceEvent) => ({

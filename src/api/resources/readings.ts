@@ -14,12 +14,17 @@ const SeriesQuery = z.object({
   limit: queryInt(1, 10_000, 1000),
 })
 
+const ReadingsOut = z.object({
+  machine_id: z.uuid(),
+  readings: z.array(z.object({ metric_name: z.string(), value: z.number(), unit: z.string(), timestamp: z.iso.datetime() })),
+})
+
 const presentReading = (r: Reading) => ({ metric_name: r.metric_name, value: r.value, unit: r.unit, timestamp: isoSeconds(r.timestamp) })
 
 /** `/machines/{machine_id}/readings[/latest]` (reference section 8). */
 export const readingsResource = new Resource('/machines', 'Sensor data')
   .get('/:machine_id/readings/latest', {
-    summary: 'Latest reading per metric', access: read, status: 200, errors: ['machine_not_found'],
+    summary: 'Latest reading per metric', access: read, status: 200, errors: ['machine_not_found'], response: ReadingsOut,
     handle(c, { params }) {
       const { store } = c.get('deps')
       const machine = store.machine(c.get('caller').tenant.id, params.machine_id)
@@ -28,7 +33,7 @@ export const readingsResource = new Resource('/machines', 'Sensor data')
     },
   })
   .get('/:machine_id/readings', {
-    summary: 'Time-series readings', access: read, query: SeriesQuery, status: 200, errors: ['machine_not_found'],
+    summary: 'Time-series readings', access: read, query: SeriesQuery, status: 200, errors: ['machine_not_found'], response: ReadingsOut,
     handle(c, { params, query: q }) {
       const { store, clock } = c.get('deps')
       const machine = store.machine(c.get('caller').tenant.id, params.machine_id)

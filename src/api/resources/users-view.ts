@@ -19,6 +19,13 @@ export function presentUser(store: Store, u: User) {
   }
 }
 
+/** Schema of the `/auth/me` object, for the OpenAPI document. */
+export const UserOut = z.object({
+  id: z.uuid(), email: z.string(), full_name: z.string(), tenant_id: z.uuid(), role: z.enum(['admin', 'operator', 'viewer']),
+  is_active: z.boolean(), mfa_enabled: z.boolean(), onboarding_completed: z.boolean(),
+  subscription_status: z.enum(['active', 'trialing', 'past_due', 'canceled']), subscription_tier: z.enum(['free', 'pro', 'enterprise']),
+})
+
 /** A string of 1..255 characters (emulator choice for undocumented lengths). */
 export const text255 = z.string().min(1).max(255)
 

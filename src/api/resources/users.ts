@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { paginate, pagination } from '../validate.js'
+import { pageOf, paginate, pagination } from '../validate.js'
 import { roles } from '../permissions.js'
-import { email, password, presentUser, text255 } from './users-view.js'
+import { email, password, presentUser, text255, UserOut } from './users-view.js'
 import { hashPassword } from '../../store/passwords.js'
 
 const admin = { credential: 'jwt', permission: 'administer' } as const
@@ -13,7 +13,7 @@ const UserCreate = z.object({ email, full_name: text255, role: z.enum(roles).def
 /** `/users`: list and create (admin) (reference section 16). */
 export const usersResource = new Resource('/users', 'Users')
   .get('/', {
-    summary: 'List users', access: admin, query: z.object(pagination), status: 200,
+    summary: 'List users', access: admin, query: z.object(pagination), status: 200, response: pageOf(UserOut),
     handle(c, { query: { page, page_size } }) {
       const { store } = c.get('deps')
       const list = store.usersOf(c.get('caller').tenant.id).sort((a, b) => a.created_at - b.created_at || (a.email < b.email ? -1 : 1))
@@ -22,7 +22,7 @@ export const usersResource = new Resource('/users', 'Users')
     },
   })
   .post('/', {
-    summary: 'Create a user', access: admin, body: UserCreate, status: 201, errors: ['email_conflict'],
+    summary: 'Create a user', access: admin, body: UserCreate, status: 201, errors: ['email_conflict'], response: UserOut,
     handle(c, { body }) {
       const { store, clock } = c.get('deps')
       if (store.userByEmail(body.email)) throw new ApiError('email_conflict')

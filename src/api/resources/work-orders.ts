@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
 import { ApiError } from '../errors.js'
-import { paginate, pagination, uuidParam } from '../validate.js'
+import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
 import { signoffs } from './signoffs.js'
@@ -63,7 +63,7 @@ const WorkOrderOut = z.object({
   priority: z.enum(priorities), status: z.enum(statuses), assigned_to: z.uuid().nullable(), created_by: z.uuid().nullable(),
   created_at: z.string(), updated_at: z.string(), completed_at: z.string().nullable(),
 })
-const WorkOrderPage = z.object({ items: z.array(WorkOrderOut), total: z.int(), page: z.int(), page_size: z.int(), total_pages: z.int() })
+const WorkOrderPage = pageOf(WorkOrderOut)
 const CommentOut = z.object({ id: z.uuid(), work_order_id: z.uuid(), user_id: z.uuid(), body: z.string(), created_at: z.string() })
 
 /** The work order object (201, GET one, PATCH, list items). */

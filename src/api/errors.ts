@@ -104,6 +104,12 @@ export class ApiError extends Error {
   }
 }
 
+/** `row` when it exists, else the catalog's 404 (or other) error `key`: `found(table.get(t, id), 'part_not_found')`. */
+export function found<T>(row: T | undefined | null, key: ErrorKey): T {
+  if (row === undefined || row === null) throw new ApiError(key)
+  return row
+}
+
 /** `422` with pydantic-shaped items. */
 export const validationError = (items: ValidationItem[]): ApiError => new ApiError({ status: 422, detail: items })
 

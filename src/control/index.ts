@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../api/context.js'
-import { ApiError } from '../api/errors.js'
+import { found } from '../api/errors.js'
 import { datetime, uuidParam, validate } from '../api/validate.js'
 import { isoSeconds } from '../clock.js'
 import { version } from '../version.js'
@@ -43,8 +43,7 @@ export function controlPlane(hooks: ControlHooks) {
     .get('/tenants', (c) => c.json([...c.get('deps').store.tenants.values()].map(presentTenant)))
     .patch('/tenants/:tenant_id', validate('param', z.object({ tenant_id: uuidParam })), validate('json', TenantPatch), (c) => {
       const { store, clock } = c.get('deps')
-      const tenant = store.tenants.get(c.req.valid('param').tenant_id)
-      if (!tenant) throw new ApiError('tenant_not_found')
+      const tenant = found(store.tenants.get(c.req.valid('param').tenant_id), 'tenant_not_found')
       const body = c.req.valid('json')
       if (body.subscription_status === 'past_due' && tenant.subscription_status !== 'past_due' && body.past_due_since === undefined)
         tenant.past_due_since = clock.now()

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../api/context.js'
-import { ApiError } from '../api/errors.js'
+import { found } from '../api/errors.js'
 import { presentSignoff, signoffs } from '../api/resources/signoffs.js'
 import { uuidParam, validate } from '../api/validate.js'
 
@@ -11,8 +11,7 @@ import { uuidParam, validate } from '../api/validate.js'
  * Any tenant's sign-off; answers the altered record.
  */
 export const signoffControl = new Hono<AppEnv>().post('/signoffs/:signoff_id/tamper', validate('param', z.object({ signoff_id: uuidParam })), (c) => {
-  const signoff = signoffs(c.get('deps').store).rows.get(c.req.valid('param').signoff_id)
-  if (!signoff) throw new ApiError('signoff_not_found')
+  const signoff = found(signoffs(c.get('deps').store).rows.get(c.req.valid('param').signoff_id), 'signoff_not_found')
   signoff.signer_name = `${signoff.signer_name} (altered)`
   return c.json(presentSignoff(signoff))
 })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { paginate, pagination, queryBool, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
@@ -124,8 +124,7 @@ export const alertRulesResource = new Resource('/alert-rules', 'Alert rules')
   .demo(seedRules)
 
 function ruleOf(store: Store, tenantId: string, id: string): AlertRule {
-  const rule = rulesTable(store).get(tenantId, id)
-  if (!rule) throw new ApiError('alert_rule_not_found')
+  const rule = found(rulesTable(store).get(tenantId, id), 'alert_rule_not_found')
   return rule
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError, validationError } from '../errors.js'
+import { validationError, found } from '../errors.js'
 import { datetime, paginate, pagination, queryBool, uuidParam, pageOf } from '../validate.js'
 import { acknowledgeAlert, isActive } from './alerting.js'
 import { severities } from './alert-rules.js'
@@ -168,8 +168,7 @@ export const alertsResource = new Resource('/alerts', 'Alerts')
   .demo(seedAlerts)
 
 function alertOf(c: Context<AppEnv>, id: string): Alert {
-  const alert = alertTable(c.get('deps').store).get(c.get('caller').tenant.id, id)
-  if (!alert) throw new ApiError('alert_not_found')
+  const alert = found(alertTable(c.get('deps').store).get(c.get('caller').tenant.id, id), 'alert_not_found')
   return alert
 }
 

@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth'
 import { z } from 'zod'
 import type { AppEnv, Deps } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { email, password, presentUser, text255, UserOut } from './users-view.js'
 import { hashPassword, verifyPassword } from '../../store/passwords.js'
 import type { Tenant, User } from '../../store/records.js'
@@ -46,8 +46,7 @@ export const authResource = new Resource('/auth', 'Authentication')
         throw new ApiError('invalid_credentials')
       }
       if (!user.is_active) throw new ApiError('user_inactive')
-      const tenant = store.tenants.get(user.tenant_id)
-      if (!tenant) throw new ApiError('tenant_not_found')
+      const tenant = found(store.tenants.get(user.tenant_id), 'tenant_not_found')
       store.recordAudit({ tenant_id: tenant.id, user_id: user.id, action: 'login_success', resource_type: 'user', resource_id: user.id, details: { email: user.email } })
       if (user.mfa_enabled) {
         const { token } = await c.get('deps').tokens.sign('mfa_pending', user, tenant)
@@ -59,8 +58,7 @@ export const authResource = new Resource('/auth', 'Authentication')
   .post('/refresh', {
     summary: 'Rotate the refresh cookie', access: 'public', status: 200, errors: ['not_authenticated', 'token_invalid', 'token_expired', 'tenant_not_found', 'user_inactive'], response: TokenOut,
     async handle(c) {
-      const presented = getCookie(c, cookieName)
-      if (!presented) throw new ApiError('not_authenticated')
+      const presented = found(getCookie(c, cookieName), 'not_authenticated')
       const { store, tokens } = c.get('deps')
       const claims = await tokens.verify(presented, 'refresh')
       const record = store.refreshTokens.get(claims.jti)

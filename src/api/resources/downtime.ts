@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { datetime, queryInt, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { reasonCodes, reasonCodesOf } from './reason-codes.js'
@@ -62,8 +62,7 @@ export const presentDowntime = (r: DowntimeRecord) => ({
 
 /** The caller's live machine, or 404 `Machine not found.` */
 function machineOf(c: Context<AppEnv>, id: string): Machine {
-  const machine = c.get('deps').store.machine(c.get('caller').tenant.id, id)
-  if (!machine) throw new ApiError('machine_not_found')
+  const machine = found(c.get('deps').store.machine(c.get('caller').tenant.id, id), 'machine_not_found')
   return machine
 }
 

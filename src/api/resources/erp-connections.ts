@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
@@ -138,8 +138,7 @@ export const erpConnectionsResource = new Resource('/erp/connections', 'ERP inte
   .get('/:connection_id', {
     summary: 'Get an ERP connection', access: any, status: 200, errors: ['erp_connection_not_found'], response: connectionShape,
     handle(c, { params }) {
-      const conn = erpConnections(c.get('deps').store).get(c.get('caller').tenant.id, params.connection_id)
-      if (!conn) throw new ApiError('erp_connection_not_found')
+      const conn = found(erpConnections(c.get('deps').store).get(c.get('caller').tenant.id, params.connection_id), 'erp_connection_not_found')
       return c.json(presentConnection(conn))
     },
   })
@@ -147,8 +146,7 @@ export const erpConnectionsResource = new Resource('/erp/connections', 'ERP inte
     summary: 'Update an ERP connection', access: admin, body: ConnectionUpdate, status: 200, errors: ['erp_connection_not_found'], response: connectionShape,
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
-      const conn = erpConnections(store).get(c.get('caller').tenant.id, params.connection_id)
-      if (!conn) throw new ApiError('erp_connection_not_found')
+      const conn = found(erpConnections(store).get(c.get('caller').tenant.id, params.connection_id), 'erp_connection_not_found')
       const changed = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
       Object.assign(conn, changed, { updated_at: clock.now() })
       return c.json(presentConnection(conn))
@@ -159,8 +157,7 @@ export const erpConnectionsResource = new Resource('/erp/connections', 'ERP inte
     handle(c, { params }) {
       const { store } = c.get('deps')
       const table = erpConnections(store)
-      const conn = table.get(c.get('caller').tenant.id, params.connection_id)
-      if (!conn) throw new ApiError('erp_connection_not_found')
+      const conn = found(table.get(c.get('caller').tenant.id, params.connection_id), 'erp_connection_not_found')
       table.delete(conn.id)
       for (const log of erpSyncLogs(store).of(conn.tenant_id, (l) => l.connection_id === conn.id)) erpSyncLogs(store).delete(log.id)
       return c.body(null, 204)
@@ -170,8 +167,7 @@ export const erpConnectionsResource = new Resource('/erp/connections', 'ERP inte
     summary: 'Test an ERP connection', access: admin, status: 200, errors: ['erp_connection_not_found'],
     response: z.object({ success: z.boolean(), latency_ms: z.int().nullable(), message: z.string() }),
     handle(c, { params }) {
-      const conn = erpConnections(c.get('deps').store).get(c.get('caller').tenant.id, params.connection_id)
-      if (!conn) throw new ApiError('erp_connection_not_found')
+      const conn = found(erpConnections(c.get('deps').store).get(c.get('caller').tenant.id, params.connection_id), 'erp_connection_not_found')
       return c.json(connectionTest(conn))
     },
   })

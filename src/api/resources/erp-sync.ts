@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { found } from '../errors.js'
 import { paginate, pagination, pageOf } from '../validate.js'
 import { erpConnections, erpSyncLogs, providerNames, syncDirections, syncEntityTypes, syncStatuses, unreachable, type ErpSyncLog } from './erp-connections.js'
 import { isoSeconds } from '../../clock.js'
@@ -77,8 +77,7 @@ export const erpSyncResource = new Resource('/erp', 'ERP integration')
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id
-      const conn = erpConnections(store).get(tenantId, params.connection_id)
-      if (!conn) throw new ApiError('erp_connection_not_found')
+      const conn = found(erpConnections(store).get(tenantId, params.connection_id), 'erp_connection_not_found')
       const entityId = body.entity_id ?? null
       const outcome = !conn.is_active ? 'skipped' : unreachable(conn) ? 'failed' : 'success'
       const log = erpSyncLogs(store).add({
@@ -95,8 +94,7 @@ export const erpSyncResource = new Resource('/erp', 'ERP integration')
     handle(c, { params, query }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id
-      const conn = erpConnections(store).get(tenantId, params.connection_id)
-      if (!conn) throw new ApiError('erp_connection_not_found')
+      const conn = found(erpConnections(store).get(tenantId, params.connection_id), 'erp_connection_not_found')
       return c.json(logPageOf(erpSyncLogs(store).of(tenantId, (l) => l.connection_id === conn.id), query.page, query.page_size, clock.now()))
     },
   })

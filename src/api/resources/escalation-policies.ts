@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
@@ -60,8 +60,7 @@ export const escalationPoliciesResource = new Resource('/escalation-policies', '
     summary: 'Replace an escalation policy', access: admin, body: PolicyBody, status: 200,
     errors: ['escalation_policy_not_found', 'notification_channel_not_found'], response: PolicyOut,
     handle(c, { params, body }) {
-      const policy = escalationPolicies(c.get('deps').store).get(c.get('caller').tenant.id, params.id)
-      if (!policy) throw new ApiError('escalation_policy_not_found')
+      const policy = found(escalationPolicies(c.get('deps').store).get(c.get('caller').tenant.id, params.id), 'escalation_policy_not_found')
       checkChannel(c, body.channel_id)
       Object.assign(policy, body, { updated_at: c.get('deps').clock.now() })
       return c.json(presentPolicy(policy))
@@ -71,8 +70,7 @@ export const escalationPoliciesResource = new Resource('/escalation-policies', '
     summary: 'Delete an escalation policy', access: admin, status: 204, errors: ['escalation_policy_not_found'],
     handle(c, { params }) {
       const { store } = c.get('deps')
-      const policy = escalationPolicies(store).get(c.get('caller').tenant.id, params.id)
-      if (!policy) throw new ApiError('escalation_policy_not_found')
+      const policy = found(escalationPolicies(store).get(c.get('caller').tenant.id, params.id), 'escalation_policy_not_found')
       escalationPolicies(store).delete(policy.id)
       return c.body(null, 204)
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { found } from '../errors.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
@@ -43,8 +43,7 @@ export const inventoryCategoriesResource = new Resource('/inventory/categories',
     summary: 'Delete a part category (its parts become uncategorized)', access: { credential: 'jwt', permission: 'operate' }, status: 204, errors: ['category_not_found'],
     handle(c, { params }) {
       const { store, clock } = c.get('deps')
-      const cat = partCategories(store).get(c.get('caller').tenant.id, params.category_id)
-      if (!cat) throw new ApiError('category_not_found')
+      const cat = found(partCategories(store).get(c.get('caller').tenant.id, params.category_id), 'category_not_found')
       partCategories(store).delete(cat.id)
       // emulator choice: a category in use is still deleted; its parts keep existing without one
       for (const p of spareParts(store).of(cat.tenant_id, (p) => p.category_id === cat.id)) {

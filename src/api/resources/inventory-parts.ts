@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { pageOf, paginate, pagination, queryBool, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
@@ -71,8 +71,7 @@ export const presentTransaction = (t: StockTransaction) => ({
 
 /** The caller's part, or 404 `Part not found.` */
 function findPart(c: Context<AppEnv>, id: string): SparePart {
-  const part = spareParts(c.get('deps').store).get(c.get('caller').tenant.id, id)
-  if (!part) throw new ApiError('part_not_found')
+  const part = found(spareParts(c.get('deps').store).get(c.get('caller').tenant.id, id), 'part_not_found')
   return part
 }
 

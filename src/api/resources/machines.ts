@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { pageOf, paginate, pagination, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
@@ -105,8 +105,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
   .get('/:machine_id', {
     summary: 'Get a machine', access: read, status: 200, errors: ['machine_not_found'], response: MachineOut,
     handle(c, { params }) {
-      const machine = c.get('deps').store.machine(c.get('caller').tenant.id, params.machine_id)
-      if (!machine) throw new ApiError('machine_not_found')
+      const machine = found(c.get('deps').store.machine(c.get('caller').tenant.id, params.machine_id), 'machine_not_found')
       return c.json(presentMachine(machine))
     },
   })
@@ -115,8 +114,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id
-      const machine = store.machine(tenantId, params.machine_id)
-      if (!machine) throw new ApiError('machine_not_found')
+      const machine = found(store.machine(tenantId, params.machine_id), 'machine_not_found')
       if (body.machine_identifier !== undefined && body.machine_identifier !== machine.machine_identifier && store.machineByIdentifier(tenantId, body.machine_identifier))
         throw new ApiError('machine_conflict')
       const changed = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))
@@ -129,8 +127,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
     summary: 'Delete a machine (soft)', access: write, status: 204, errors: ['machine_not_found'],
     handle(c, { params }) {
       const { store, clock } = c.get('deps')
-      const machine = store.machine(c.get('caller').tenant.id, params.machine_id)
-      if (!machine) throw new ApiError('machine_not_found')
+      const machine = found(store.machine(c.get('caller').tenant.id, params.machine_id), 'machine_not_found')
       machine.deleted_at = clock.now()
       machine.is_active = false
       audit(c, 'delete_machine', 'machine', machine.id, { machine_identifier: machine.machine_identifier })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { datetime, paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
@@ -98,8 +98,7 @@ export const maintenanceResource = new Resource('/maintenance', 'Maintenance')
   .get('/:event_id', {
     summary: 'Get a maintenance event', access: read, status: 200, errors: ['maintenance_event_not_found'], response: MaintenanceEventOut,
     handle(c, { params }) {
-      const event = maintenanceEvents(c.get('deps').store).get(c.get('caller').tenant.id, params.event_id)
-      if (!event) throw new ApiError('maintenance_event_not_found')
+      const event = found(maintenanceEvents(c.get('deps').store).get(c.get('caller').tenant.id, params.event_id), 'maintenance_event_not_found')
       return c.json(presentMaintenanceEvent(event))
     },
   })
@@ -109,8 +108,7 @@ export const maintenanceResource = new Resource('/maintenance', 'Maintenance')
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id
-      const event = maintenanceEvents(store).get(tenantId, params.event_id)
-      if (!event) throw new ApiError('maintenance_event_not_found')
+      const event = found(maintenanceEvents(store).get(tenantId, params.event_id), 'maintenance_event_not_found')
       if (!store.machine(tenantId, body.machine_id)) throw new ApiError('machine_not_found')
       Object.assign(event, {
         machine_id: body.machine_id, title: body.title, description: body.description ?? null, type: body.type,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { email, text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
@@ -75,8 +75,7 @@ export const notificationChannelsResource = new Resource('/notification-channels
   .put('/:id', {
     summary: 'Replace a notification channel', access: write, body: ChannelBody, status: 200, errors: ['notification_channel_not_found'], response: ChannelOut,
     handle(c, { params, body }) {
-      const ch = notificationChannels(c.get('deps').store).get(c.get('caller').tenant.id, params.id)
-      if (!ch) throw new ApiError('notification_channel_not_found')
+      const ch = found(notificationChannels(c.get('deps').store).get(c.get('caller').tenant.id, params.id), 'notification_channel_not_found')
       Object.assign(ch, body, { updated_at: c.get('deps').clock.now() })
       return c.json(presentChannel(ch))
     },
@@ -85,8 +84,7 @@ export const notificationChannelsResource = new Resource('/notification-channels
     summary: 'Delete a notification channel (and the escalation policies that use it)', access: write, status: 204, errors: ['notification_channel_not_found'],
     handle(c, { params }) {
       const { store } = c.get('deps')
-      const ch = notificationChannels(store).get(c.get('caller').tenant.id, params.id)
-      if (!ch) throw new ApiError('notification_channel_not_found')
+      const ch = found(notificationChannels(store).get(c.get('caller').tenant.id, params.id), 'notification_channel_not_found')
       notificationChannels(store).delete(ch.id)
       // emulator choice: a policy cannot point nowhere, so it goes with its channel
       for (const p of escalationPolicies(store).of(ch.tenant_id, (p) => p.channel_id === ch.id)) escalationPolicies(store).delete(p.id)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { found } from '../errors.js'
 import { queryInt } from '../validate.js'
 import { anomalyWindowHours, assess, metricAnomalies, type Assessment, type RiskLevel } from './health-score.js'
 import { isoSeconds } from '../../clock.js'
@@ -108,8 +108,7 @@ export const predictionsResource = new Resource('/machines', 'Predictions')
   })
 
 function machineOf(c: Context<AppEnv>, id: string): Machine {
-  const machine = c.get('deps').store.machine(c.get('caller').tenant.id, id)
-  if (!machine) throw new ApiError('machine_not_found')
+  const machine = found(c.get('deps').store.machine(c.get('caller').tenant.id, id), 'machine_not_found')
   return machine
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { found } from '../errors.js'
 import { datetime, queryInt } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
 import type { Reading } from '../../store/records.js'
@@ -27,8 +27,7 @@ export const readingsResource = new Resource('/machines', 'Sensor data')
     summary: 'Latest reading per metric', access: read, status: 200, errors: ['machine_not_found'], response: ReadingsOut,
     handle(c, { params }) {
       const { store } = c.get('deps')
-      const machine = store.machine(c.get('caller').tenant.id, params.machine_id)
-      if (!machine) throw new ApiError('machine_not_found')
+      const machine = found(store.machine(c.get('caller').tenant.id, params.machine_id), 'machine_not_found')
       return c.json({ machine_id: machine.id, readings: store.readings.latest(machine.id).map(presentReading) })
     },
   })
@@ -36,8 +35,7 @@ export const readingsResource = new Resource('/machines', 'Sensor data')
     summary: 'Time-series readings', access: read, query: SeriesQuery, status: 200, errors: ['machine_not_found'], response: ReadingsOut,
     handle(c, { params, query: q }) {
       const { store, clock } = c.get('deps')
-      const machine = store.machine(c.get('caller').tenant.id, params.machine_id)
-      if (!machine) throw new ApiError('machine_not_found')
+      const machine = found(store.machine(c.get('caller').tenant.id, params.machine_id), 'machine_not_found')
       const endMs = q.end ?? clock.now()
       const startMs = q.start ?? endMs - 86_400_000
       const list = store.readings.query(machine.id, { metric: q.metric_name, startMs, endMs, limit: q.limit })

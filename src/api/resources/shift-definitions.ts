@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { found } from '../errors.js'
 import { queryBool } from '../validate.js'
 import { minutesOf, timeOfDay } from './calendar.js'
 import { isoSeconds } from '../../clock.js'
@@ -71,8 +71,7 @@ export const definitionsOf = (store: Store, tenantId: string, keep?: (d: ShiftDe
   shiftDefinitions(store).of(tenantId, keep).sort((a, b) => a.start_time.localeCompare(b.start_time) || a.name.localeCompare(b.name))
 
 function definitionOf(c: Context<AppEnv>, id: string): ShiftDefinition {
-  const d = shiftDefinitions(c.get('deps').store).get(c.get('caller').tenant.id, id)
-  if (!d) throw new ApiError('shift_definition_not_found')
+  const d = found(shiftDefinitions(c.get('deps').store).get(c.get('caller').tenant.id, id), 'shift_definition_not_found')
   return d
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { dateOnly, dayOf, minutesOf } from './calendar.js'
@@ -70,8 +70,7 @@ export const presentShiftLog = (store: Store, l: ShiftLog) => ({
 
 /** The caller's shift log, or 404 `Shift log not found.` */
 export function shiftLogOf(c: Context<AppEnv>, id: string): ShiftLog {
-  const log = shiftLogs(c.get('deps').store).get(c.get('caller').tenant.id, id)
-  if (!log) throw new ApiError('shift_log_not_found')
+  const log = found(shiftLogs(c.get('deps').store).get(c.get('caller').tenant.id, id), 'shift_log_not_found')
   return log
 }
 

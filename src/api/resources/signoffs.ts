@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError, signatureMessages } from '../errors.js'
+import { ApiError, signatureMessages, found } from '../errors.js'
 import { audit } from './audit.js'
 import { renderCertificate } from './work-order-certificate.js'
 import { isoSeconds } from '../../clock.js'
@@ -79,8 +79,7 @@ export const signoffsOf = (store: Store, order: WorkOrder): Signoff[] =>
   signoffs(store).of(order.tenant_id, (s) => s.work_order_id === order.id).reverse().sort((a, b) => b.signed_at - a.signed_at)
 
 function workOrderOf(store: Store, tenantId: string, id: string): WorkOrder {
-  const order = workOrders(store).get(tenantId, id)
-  if (!order) throw new ApiError('work_order_not_found')
+  const order = found(workOrders(store).get(tenantId, id), 'work_order_not_found')
   return order
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { found } from '../errors.js'
 import { text255 } from './users-view.js'
 import { uuidParam } from '../validate.js'
 import { demoId } from '../../store/demo.js'
@@ -45,8 +45,7 @@ export const tagMappingsResource = new Resource('/sensor-data/tag-mappings', 'Se
     handle(c, { body }) {
       const { store } = c.get('deps')
       const tenantId = c.get('caller').tenant.id
-      const machine = store.machine(tenantId, body.machine_id)
-      if (!machine) throw new ApiError('machine_not_found')
+      const machine = found(store.machine(tenantId, body.machine_id), 'machine_not_found')
       const row = mappingsOf(store, tenantId, machine.id)
       for (const m of body.mappings) row.mappings.set(m.tag, { tag: m.tag, metric_name: m.metric_name, unit: m.unit ?? null })
       return c.json({ machine_id: machine.id, mappings: [...row.mappings.values()] }, 201)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
 import type { Store } from '../../store/store.js'
@@ -35,8 +35,7 @@ function presentUse(store: Store, u: WorkOrderPart) {
 
 /** The caller's work order (shared table), or 404 `Work order not found.` */
 function findWorkOrder(c: Context<AppEnv>, id: string): WorkOrder {
-  const wo = workOrders(c.get('deps').store).get(c.get('caller').tenant.id, id)
-  if (!wo) throw new ApiError('work_order_not_found')
+  const wo = found(workOrders(c.get('deps').store).get(c.get('caller').tenant.id, id), 'work_order_not_found')
   return wo
 }
 
@@ -60,8 +59,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
       const wo = findWorkOrder(c, params.work_order_id)
-      const part = spareParts(store).get(wo.tenant_id, body.spare_part_id)
-      if (!part) throw new ApiError('part_not_found')
+      const part = found(spareParts(store).get(wo.tenant_id, body.spare_part_id), 'part_not_found')
       const tx = moveStock(c, part, 'consume', body.quantity, `Work order ${wo.id}`)
       const use = workOrderParts(store).add({
         id: store.id(), tenant_id: wo.tenant_id, work_order_id: wo.id, spare_part_id: part.id, quantity: body.quantity,

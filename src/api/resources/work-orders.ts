@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
-import { ApiError } from '../errors.js'
+import { ApiError, found } from '../errors.js'
 import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
@@ -86,8 +86,7 @@ const presentComment = (m: WorkOrderComment) => ({ id: m.id, work_order_id: m.wo
 
 /** The caller's work order, or 404 `Work order not found.` */
 function workOrderOf(store: Store, tenantId: string, id: string): WorkOrder {
-  const order = workOrders(store).get(tenantId, id)
-  if (!order) throw new ApiError('work_order_not_found')
+  const order = found(workOrders(store).get(tenantId, id), 'work_order_not_found')
   return order
 }
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll } from 'vitest'
-import { ManualClock } from '../src/clock.js'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
+import { isoSeconds, ManualClock } from '../src/clock.js'
 import { createMockServer, type MockServer, type MockServerOptions } from '../src/server.js'
 import { demoApiKey, demoPassword } from '../src/store/demo.js'
 
@@ -58,4 +58,17 @@ export function cookieValue(res: Response, name: string): string | undefined {
 /** The claims of a JWT, unverified. */
 export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>
+}
+
+/**
+ * Restores the demo state before each test. Demo records sit relative to the clock at that reset:
+ * the returned `at(ms)` is that instant plus `ms`, as the API prints a timestamp.
+ */
+export function resetBeforeEach(t: TestServer): (ms?: number) => string {
+  let resetAt = 0
+  beforeEach(() => {
+    t.server.reset()
+    resetAt = t.clock.now()
+  })
+  return (ms = 0) => isoSeconds(resetAt + ms)
 }

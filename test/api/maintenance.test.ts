@@ -1,18 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest'
-import { useServer } from '../helpers.js'
+import { describe, expect, it } from 'vitest'
+import { resetBeforeEach, useServer } from '../helpers.js'
 import { demoId } from '../../src/store/demo.js'
-import { isoSeconds } from '../../src/clock.js'
 
 const t = useServer()
-// Demo records are placed relative to the clock at reset; `at(ms)` is that instant plus `ms`.
-let resetAt = 0
-beforeEach(() => {
-  t.server.reset()
-  resetAt = t.clock.now()
-})
+const at = resetBeforeEach(t)
 const hour = 3_600_000
 const day = 24 * hour
-const at = (ms = 0) => isoSeconds(resetAt + ms)
 
 const acme = demoId('tenant:acme')
 const cnc1 = demoId('machine:acme:CNC-001')

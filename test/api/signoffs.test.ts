@@ -1,19 +1,13 @@
 import { createHmac } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { PDFDocument } from 'pdf-lib'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { useServer } from '../helpers.js'
+import { describe, expect, it } from 'vitest'
+import { resetBeforeEach, useServer } from '../helpers.js'
 import { demoId, demoPassword } from '../../src/store/demo.js'
-import { isoSeconds } from '../../src/clock.js'
 
 const t = useServer()
-let resetAt = 0
-beforeEach(() => {
-  t.server.reset()
-  resetAt = t.clock.now()
-})
+const at = resetBeforeEach(t)
 const hour = 3_600_000
-const at = (ms = 0) => isoSeconds(resetAt + ms)
 
 const admin = demoId('user:admin@acme.example')
 const operator = demoId('user:operator@acme.example')

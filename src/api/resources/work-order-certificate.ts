@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
+import type { PDFFont, PDFPage } from 'pdf-lib'
 import { isoSeconds } from '../../clock.js'
 import type { WorkOrder } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
@@ -51,6 +51,8 @@ export function renderCertificate(store: Store, order: WorkOrder, signoffs: (Sig
 }
 
 async function draw(order: WorkOrder, lines: Line[], nowMs: number): Promise<Uint8Array> {
+  // pdf-lib loads on the first certificate, not at start-up (it is most of a cold start's imports).
+  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib')
   // No automatic metadata: the producer and dates below make the same request give the same bytes.
   const doc = await PDFDocument.create({ updateMetadata: false })
   doc.setTitle(`Work order completion certificate ${order.id}`)

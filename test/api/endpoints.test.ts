@@ -72,6 +72,12 @@ describe('every endpoint of the reference', () => {
     })
   })
 
+  it.each(withIds.map((r) => [`${r.method} ${r.path}`, r] as const))("%s answers 404 to another tenant's admin", async (_, row) => {
+    const res = await t.api(`${pathOf(row)}${row.query ? `?${row.query}` : ''}`, { method: row.method, headers: await t.bearer('admin@globex.example'), json: row.body })
+    expect(res.status).toBe(404)
+    expect(notFoundTexts).toContain(((await res.json()) as { detail: string }).detail)
+  })
+
   const withBodies = endpointRows.filter((r) => r.body !== undefined && !r.path.startsWith('/auth/'))
   it.each(withBodies.map((r) => [`${r.method} ${r.path}`, r] as const))('%s answers 422 for a body that is not an object', async (_, row) => {
     const res = await callAs(row, row.as, pathOf(row), [])

@@ -32,6 +32,12 @@ const serveCommand = program
   .addOption(new Option('--scenario <name|file>', `activate a scenario in every session from the first request; repeatable (env ${envNameOf('scenarios')}, comma-separated)`).argParser(collect))
   .addOption(new Option('--no-fault-headers', `do not label injected faults with X-Mock-Fault / X-Mock-Rule (env ${envNameOf('faultHeaders')}=false)`))
   .addOption(new Option('--journal-size <n>', `journal entries kept per session, 0 for none (default 1000; env ${envNameOf('journalSize')})`))
+  .addOption(new Option('--mode <mode>', `mock (the emulator), proxy (forward /api/v1 to --upstream) or hybrid (default mock; env ${envNameOf('mode')})`))
+  .addOption(new Option('--upstream <url>', `the real API for proxy and hybrid modes (default https://api.haltless.io; env ${envNameOf('upstream')})`))
+  .addOption(new Option('--upstream-timeout <ms>', `502/504 after this long without an upstream answer (default 30000; env ${envNameOf('upstreamTimeoutMs')})`))
+  .addOption(new Option('--mock-route <route>', `hybrid: a route the emulator answers, "METHOD /path"; repeatable, * wildcards (env ${envNameOf('mockRoutes')}, comma-separated)`).argParser(collect))
+  .addOption(new Option('--record <file>', `proxy/hybrid: append every forwarded exchange to a JSON Lines file, secrets redacted (env ${envNameOf('record')})`))
+  .addOption(new Option('--no-drift', `proxy/hybrid: do not compare upstream answers with the emulator's schemas (env ${envNameOf('drift')}=false)`))
   .addOption(new Option('--allow-header-faults', `let a request ask for a fault: X-Mock-Fault: <kind>[; opt=value], Prefer: code=<status> (env ${envNameOf('allowHeaderFaults')})`))
   // An operand here is `serve` after options (`haltless-mock --host 0.0.0.0 serve`, as a container
   // entrypoint makes it), else usually a mistyped command (`haltless-mock srve`): say so, not "too many arguments".
@@ -39,10 +45,13 @@ const serveCommand = program
   .action(async (opts: Record<string, unknown>, cmd: Command) => {
     const extra = cmd.args[0] === 'serve' ? cmd.args.slice(1) : cmd.args
     if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}' (the commands are serve and help; see haltless-mock --help)`)
-    const { config: file, demo, faultHeaders, scenario, ...flags } = opts
-    // commander defaults --no-x flags to true; only an explicit --no-demo / --no-fault-headers is a flag.
-    const negated = { ...(demo === false ? { demo: false } : {}), ...(faultHeaders === false ? { faultHeaders: false } : {}) }
-    const config = resolveConfig({ flags: { ...flags, ...negated, scenarios: scenario }, env: process.env, file: file as string | undefined })
+    const { config: file, demo, faultHeaders, drift, scenario, mockRoute, upstreamTimeout, ...flags } = opts
+    // commander defaults --no-x flags to true; only an explicit --no-demo / --no-fault-headers / --no-drift is a flag.
+    const negated = { ...(demo === false ? { demo: false } : {}), ...(faultHeaders === false ? { faultHeaders: false } : {}), ...(drift === false ? { drift: false } : {}) }
+    const config = resolveConfig({
+      flags: { ...flags, ...negated, scenarios: scenario, mockRoutes: mockRoute, upstreamTimeoutMs: upstreamTimeout },
+      env: process.env, file: file as string | undefined,
+    })
     await serve(config)
   })
 

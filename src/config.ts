@@ -48,6 +48,20 @@ export const ConfigSchema = z.object({
   faultHeaders: bool.default(true).describe('label injected faults with X-Mock-Fault and X-Mock-Rule'),
   allowHeaderFaults: bool.default(false).describe('let requests ask for a fault (X-Mock-Fault, Prefer: code=...)'),
   journalSize: int(0, 1_000_000).default(1000).describe('journal entries kept per session (0: no journal)'),
+  // proxy and hybrid modes
+  mode: z.enum(['mock', 'proxy', 'hybrid'], 'must be mock, proxy or hybrid').default('mock').describe('mock: the emulator; proxy: forward to --upstream; hybrid: --mock-route routes from the emulator, the rest forwarded'),
+  upstream: z
+    .string('must be a URL')
+    .refine((s) => /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(s) && URL.canParse(s), 'must be an http:// or https:// URL without query or fragment')
+    .default('https://api.haltless.io')
+    .describe('where proxy and hybrid modes forward /api/v1'),
+  upstreamTimeoutMs: int(1, 3_600_000).default(30_000).describe('upstream answer timeout, ms (then 504)'),
+  mockRoutes: z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().regex(/^(\*|[A-Z]+) \/\S*$/, 'must be "METHOD /path" (METHOD or *, path with * wildcards)'), 'must be a list of "METHOD /path" routes'))
+    .default([])
+    .describe('hybrid mode: routes the emulator answers, e.g. "POST /api/v1/ingest"'),
+  record: z.string('must be a file path').min(1, 'must not be empty').optional().describe('proxy/hybrid: append each forwarded exchange to this JSON Lines file, secrets redacted'),
+  drift: bool.default(true).describe('proxy/hybrid: compare upstream answers with the emulator\'s schemas and catalog'),
 })
 export type Config = z.infer<typeof ConfigSchema> & { rateLimitTable: RateLimitTable | null }
 
@@ -63,6 +77,12 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   faultHeaders: '--no-fault-headers',
   allowHeaderFaults: '--allow-header-faults',
   journalSize: '--journal-size',
+  mode: '--mode',
+  upstream: '--upstream',
+  upstreamTimeoutMs: '--upstream-timeout',
+  mockRoutes: '--mock-route',
+  record: '--record',
+  drift: '--no-drift',
 }
 
 /** `HALTLESS_MOCK_LOG_LEVEL` for `logLevel`. */

@@ -12,6 +12,11 @@ import { Rng } from './rng.js'
 import { api, resources } from './api/index.js'
 import { EventBus } from './api/events.js'
 import { attachDashboardSocket } from './api/dashboard-socket.js'
+import { createForwarder } from './proxy/forward.js'
+import { DriftDetector } from './proxy/drift.js'
+import { Recorder } from './proxy/record.js'
+import { driftControl } from './control/drift.js'
+import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
 import { unmatched } from './api/unmatched.js'
@@ -67,6 +72,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     engine: undefined as unknown as Engine,
     journal: new Journal(config.journalSize),
     events: new EventBus(),
+    drift: config.mode !== 'mock' && config.drift ? new DriftDetector(resources) : null,
   }
   // the scenario engine: the built-in library, plus --scenario names or files active everywhere
   const library = loadLibrary()
@@ -111,9 +117,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const fault = c.get('fault')
     deps.journal.add({
       timeMs: startMs, session, method: c.req.method, path: c.req.path,
-      status: c.get('noResponse') ? null : res.status, duration_ms: clock.now() - startMs,
+      status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status), duration_ms: clock.now() - startMs,
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
-      seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null,
+      seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
     })
   }
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
@@ -137,8 +143,20 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)
   app.route('/__mock', journalControl)
+  app.route('/__mock', driftControl)
   app.route('/__mock', signoffControl)
-  // 7. the emulated API: each route runs access (401 → 429 → 402 → 403) → validate (422) → handler
+  // 7. the backend. Proxy: every /api/v1 request goes to the upstream. Hybrid: --mock-route routes
+  //    (or a firing rule with `serve: mock`) reach the emulator, the rest the upstream. Mock (and
+  //    the emulator's share of hybrid): each route runs access (401 → 429 → 402 → 403) → validate
+  //    (422) → handler.
+  const forwarder = config.mode === 'mock' ? null : createForwarder({
+    upstream: config.upstream, timeoutMs: config.upstreamTimeoutMs, drift: deps.drift,
+    recorder: config.record ? new Recorder(config.record) : null,
+  })
+  if (forwarder) {
+    const emulated = mockRouteMatcher(config.mode === 'hybrid' ? config.mockRoutes : [])
+    app.all('/api/v1/*', (c, next) => (emulated(c.req.method, c.req.path) ? next() : forwarder.forward(c)))
+  }
   app.route('/api/v1', api)
   // 8. no route: 405 / 307 / 404 as FastAPI answers
   app.notFound(unmatched(app, '/'))
@@ -177,6 +195,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         server.close(() => resolve())
         server.closeAllConnections()
         dropSockets()
+        forwarder?.close()
       })
     },
   }

@@ -10,6 +10,7 @@ import type { Engine } from '../faults/engine.js'
 import type { Journal } from '../control/journal.js'
 import type { TokenService, AccessClaims } from './tokens.js'
 import type { EventBus } from './events.js'
+import type { DriftDetector } from '../proxy/drift.js'
 
 /** What every request may reach: built once by createMockServer. `store` is swapped on reset. */
 export interface Deps {
@@ -24,6 +25,8 @@ export interface Deps {
   journal: Journal
   /** Live events of every tenant, for the dashboard WebSocket (lives across resets). */
   events: EventBus
+  /** Proxy and hybrid modes with drift detection on: the findings so far. */
+  drift: DriftDetector | null
 }
 
 /** Who made the request, once `access()` has let it through. */
@@ -44,5 +47,9 @@ export interface AppEnv {
     noResponse?: boolean
     /** X-RateLimit-Remaining of this request, for the journal. */
     rateLimitRemaining?: number
+    /** Proxy mode, streamed answer: the status the upstream's answer went out with. */
+    upstreamStatus?: number
+    /** Proxy mode: kinds of drift found in the upstream's answer. */
+    drift?: string[]
   }
 }

@@ -1,5 +1,4 @@
-import type { Resource } from './endpoint.js'
-import { errors } from './errors.js'
+import { statusesOf, type Resource } from './endpoint.js'
 import { permissions } from './permissions.js'
 
 /**
@@ -13,15 +12,7 @@ export function endpointMarkdown(resources: Resource[]): string {
       const a = e.access
       const credential = a === 'public' ? (e.path === '/auth/refresh' ? 'cookie' : 'none') : { jwt: 'JWT', jwt_or_key: 'JWT or API key', key: 'API key' }[a.credential]
       const roles = a === 'public' ? '—' : [a.credential !== 'key' ? permissions[a.permission ?? 'read'].join(', ') : '', a.scope ? `\`${a.scope}\`` : ''].filter(Boolean).join('; ')
-      const statuses = new Set<number>(e.errors.map((k) => errors[k].status))
-      if (a !== 'public') {
-        statuses.add(401)
-        if (a.subscription !== false) statuses.add(402)
-        if ((a.credential !== 'key' && (a.permission ?? 'read') !== 'read') || a.scope) statuses.add(403)
-      }
-      if (e.params.length > 0 || e.query || e.body) statuses.add(422)
-      statuses.add(429)
-      const refusals = [...statuses].sort((x, y) => x - y)
+      const refusals = statusesOf(e).filter((st) => st !== e.status)
       lines.push(`| ${e.method.toUpperCase()} | \`${e.path}\` | ${credential} | ${roles} | ${e.status} | ${refusals.join(', ') || '—'} |`)
     }
   }

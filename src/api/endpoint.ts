@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from './context.js'
 import { access, publicAccess, type AccessRule } from './access.js'
-import type { ErrorKey } from './errors.js'
+import { errors, type ErrorKey } from './errors.js'
 import { uuidParam, validate } from './validate.js'
 import type { Store } from '../store/store.js'
 
@@ -122,4 +122,21 @@ export class Resource {
     })
     return this
   }
+}
+
+/**
+ * Every status an endpoint answers besides faults: its success, 401 (any credential), 402
+ * (subscription), 403 (role or scope), its catalog rows, 422 (any input), 429.
+ */
+export function statusesOf(e: EndpointSpec): number[] {
+  const statuses = new Set<number>([e.status, ...e.errors.map((k) => errors[k].status)])
+  const a = e.access
+  if (a !== 'public') {
+    statuses.add(401)
+    if (a.subscription !== false) statuses.add(402)
+    if ((a.credential !== 'key' && (a.permission ?? 'read') !== 'read') || a.scope) statuses.add(403)
+  }
+  if (e.params.length > 0 || e.query || e.body) statuses.add(422)
+  statuses.add(429)
+  return [...statuses].sort((x, y) => x - y)
 }

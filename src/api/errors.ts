@@ -57,6 +57,8 @@ export const errors = {
   rate_limited: { status: 429, detail: 'Rate limit exceeded.', source: 'documented' },
   headers_too_large: { status: 431, detail: 'Request header fields too large.', source: 'chosen' },
   // 5xx
+  upstream_unavailable: { status: 502, detail: 'Upstream unavailable.', source: 'chosen' }, // proxy mode: upstream refused or unreachable
+  upstream_timeout: { status: 504, detail: 'Upstream timed out.', source: 'chosen' }, // proxy mode: no answer within --upstream-timeout
   internal_error: { status: 500, detail: 'Internal server error.', source: 'chosen' },
   service_unavailable: { status: 503, detail: 'Service temporarily unavailable.', source: 'chosen' },
 } as const satisfies Record<string, { status: number; detail: string; source: 'documented' | 'chosen' }>

@@ -33,7 +33,7 @@ export function controlPlane(hooks: ControlHooks) {
   return new Hono<AppEnv>()
     .get('/health', (c) => {
       const { clock, config } = c.get('deps')
-      return c.json({ status: 'ok', mode: 'mock', version, uptime_s: Math.floor((clock.now() - hooks.startedAt) / 1000), demo: config.demo })
+      return c.json({ status: 'ok', mode: config.mode, version, uptime_s: Math.floor((clock.now() - hooks.startedAt) / 1000), demo: config.demo })
     })
     .get('/openapi.json', (c) => c.json((openApi ??= openApiDocument(resources, version))))
     .post('/reset', (c) => {

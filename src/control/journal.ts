@@ -26,6 +26,8 @@ export interface JournalEntry {
   fault: string | null
   seed: number
   rate_limit_remaining: number | null
+  /** Proxy mode: kinds of drift in the upstream's answer ([] when it fits); null when not checked. */
+  drift: string[] | null
 }
 
 /**
@@ -99,6 +101,7 @@ export class Journal {
 const present = ({ timeMs, ...r }: Record): JournalEntry => ({
   id: r.id, time: new Date(timeMs).toISOString(), session: r.session, method: r.method, path: r.path, status: r.status,
   duration_ms: r.duration_ms, rule: r.rule, fault: r.fault, seed: r.seed, rate_limit_remaining: r.rate_limit_remaining,
+  drift: r.drift,
 })
 
 /** `/__mock/journal` (read, clear) and `/__mock/events` (server-sent events of new entries). */

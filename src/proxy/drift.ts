@@ -1,0 +1,111 @@
+import { statusesOf, type EndpointSpec, type Resource } from '../api/endpoint.js'
+import { errors, scopeDetail } from '../api/errors.js'
+import { scopeNames } from '../api/permissions.js'
+
+/** One way an upstream answer differs from what the emulator documents for its route. */
+export interface DriftFinding {
+  id: number
+  time: string
+  method: string
+  path: string
+  /** the emulator's route, `/api/v1/machines/{machine_id}`, or null for an undocumented route */
+  route: string | null
+  status: number
+  kind: 'undocumented_route' | 'unknown_status' | 'not_json' | 'schema_mismatch' | 'unknown_error_detail'
+  detail: string
+}
+
+/** Statuses any route may answer that are not the API's own checks (outages, gateway errors). */
+const alwaysPossible = new Set([500, 502, 503, 504])
+const catalogDetails = new Map<number, Set<string>>()
+for (const row of Object.values(errors)) {
+  let set = catalogDetails.get(row.status)
+  if (!set) catalogDetails.set(row.status, (set = new Set()))
+  set.add(row.detail)
+}
+for (const scope of scopeNames) catalogDetails.get(403)!.add(scopeDetail(scope))
+
+interface Route {
+  pattern: RegExp
+  method: string
+  spec: EndpointSpec
+}
+
+/**
+ * Drift detection for proxy mode: each upstream answer is checked against the emulator's
+ * declaration of that route (statuses, success schema, catalog texts). Findings are kept in a
+ * bounded ring for `GET /__mock/drift`; the answer itself is never altered.
+ */
+export class DriftDetector {
+  private readonly routes: Route[]
+  private readonly findings: DriftFinding[] = []
+  private nextId = 1
+
+  constructor(
+    resources: Resource[],
+    private readonly capacity = 1000,
+  ) {
+    this.routes = resources.flatMap((r) =>
+      r.endpoints.map((spec) => ({
+        method: spec.method.toUpperCase(),
+        spec,
+        pattern: new RegExp(`^/api/v1${spec.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`),
+      })),
+    )
+    // literal routes before parameter routes (`/alerts/stats` before `/alerts/{alert_id}`)
+    this.routes.sort((a, b) => (a.spec.path.match(/\{/g)?.length ?? 0) - (b.spec.path.match(/\{/g)?.length ?? 0))
+  }
+
+  /** Checks one exchange; records and returns the findings (empty when the answer fits). */
+  check(method: string, path: string, status: number, contentType: string | undefined, body: Buffer | null, nowIso: string): DriftFinding[] {
+    const route = this.routes.find((r) => r.method === method && r.pattern.test(path))
+    const found: Omit<DriftFinding, 'id' | 'time' | 'method' | 'path' | 'route' | 'status'>[] = []
+    if (!route) found.push({ kind: 'undocumented_route', detail: `${method} ${path} is not an endpoint of the emulator` })
+    else found.push(...this.compare(route.spec, status, contentType, body))
+    const out = found.map((f) => ({ id: this.nextId++, time: nowIso, method, path, route: route ? `/api/v1${route.spec.path}` : null, status, ...f }))
+    for (const f of out) this.findings.push(f)
+    if (this.findings.length > this.capacity) this.findings.splice(0, this.findings.length - this.capacity)
+    return out
+  }
+
+  /** Findings, oldest first. */
+  list(): DriftFinding[] {
+    return [...this.findings]
+  }
+
+  clear(): void {
+    this.findings.length = 0
+  }
+
+  private compare(spec: EndpointSpec, status: number, contentType: string | undefined, body: Buffer | null) {
+    if (alwaysPossible.has(status) || status === 204) return []
+    const out: { kind: DriftFinding['kind']; detail: string }[] = []
+    if (!statusesOf(spec).includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statusesOf(spec).join(', ')})` })
+    const json = spec.produces === 'application/json' || status !== spec.status
+    if (!json || body === null) return out
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType ?? '')) return [...out, { kind: 'not_json' as const, detail: `content-type ${contentType ?? '(none)'} instead of JSON` }]
+    let value: unknown
+    try {
+      value = JSON.parse(body.toString('utf8'))
+    } catch {
+      return [...out, { kind: 'not_json' as const, detail: 'the body does not parse as JSON' }]
+    }
+    if (status === spec.status) {
+      const parsed = spec.response?.safeParse(value)
+      if (parsed && !parsed.success) {
+        for (const issue of parsed.error.issues.slice(0, 10)) {
+          out.push({ kind: 'schema_mismatch', detail: `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}` })
+        }
+      }
+    } else if (status === 422) {
+      const items = (value as { detail?: unknown }).detail
+      const shaped = Array.isArray(items) && items.every((i) => i && typeof i === 'object' && 'loc' in i && 'msg' in i && 'type' in i)
+      if (!shaped) out.push({ kind: 'schema_mismatch', detail: '422 body is not a list of {loc, msg, type} items' })
+    } else if (status >= 400) {
+      const detail = (value as { detail?: unknown }).detail
+      if (typeof detail !== 'string') out.push({ kind: 'schema_mismatch', detail: `${status} body has no string "detail"` })
+      else if (!catalogDetails.get(status)?.has(detail)) out.push({ kind: 'unknown_error_detail', detail: `${status} "${detail}" is not in the catalog` })
+    }
+    return out
+  }
+}

@@ -1,0 +1,183 @@
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import type { Context } from 'hono'
+import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import type { AppEnv, Deps } from '../api/context.js'
+import { ApiError, errorHeaders } from '../api/errors.js'
+import { header } from '../api/headers.js'
+import { isoSeconds } from '../clock.js'
+import type { DriftDetector } from './drift.js'
+import { rewriteSetCookie, scrubRequest } from './hygiene.js'
+import type { Recorder } from './record.js'
+
+export interface ForwardOptions {
+  /** Where `/api/v1/...` goes: an http(s) origin, optionally with a base path. */
+  upstream: string
+  /** No response headers within this many ms of the server's clock: 504. */
+  timeoutMs: number
+  drift: DriftDetector | null
+  recorder: Recorder | null
+}
+
+/** Most bytes of an upstream body kept for the drift check (a larger one is not checked). */
+const driftBodyCap = 1024 * 1024
+/** Response headers that belong to one connection, not to the answer. */
+const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te'])
+const nullBodyStatuses = new Set([101, 204, 205, 304])
+
+/** One forwarded request, hung on Node's request for the proxy's event handlers. */
+interface Exchange {
+  c: Context<AppEnv>
+  deps: Deps
+  /** Body already read by the pipeline (or to be recorded): sent from here instead of the stream. */
+  body: Buffer | null
+  /** Aborts the upstream timeout once the answer starts. */
+  stop: AbortController
+  timedOut: boolean
+  /** Buffered mode: the upstream answer as a Response for the faults wrapped around us. */
+  answer?: (res: Response) => void
+  fail(err: ApiError): void
+}
+const exchangeKey = Symbol('haltless-mock.exchange')
+type Tagged = IncomingMessage & { [exchangeKey]?: Exchange }
+
+/**
+ * The proxy backend: forwards `/api/v1` requests to the upstream with http-proxy-middleware over a
+ * keep-alive agent. A request nothing acts on streams straight through (status, headers and body
+ * untouched, body never buffered); one that a fault wraps, or that a browser sends (CORS), is
+ * answered as a buffered Response so the faults and CORS act on the upstream's real answer. Either
+ * way the answer is checked for drift and recorded when asked, and an unreachable or silent
+ * upstream is the API's 502/504.
+ */
+export function createForwarder(options: ForwardOptions) {
+  const upstream = new URL(options.upstream)
+  const agent = upstream.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 })
+  const events: Plugin = (proxy) => {
+    proxy.on('proxyReq', (proxyReq: ClientRequest, req: Tagged) => {
+      const x = req[exchangeKey]!
+      scrubRequest(proxyReq)
+      if (x.body) {
+        proxyReq.removeHeader('transfer-encoding')
+        proxyReq.setHeader('content-length', x.body.length)
+        proxyReq.write(x.body)
+      }
+      void x.deps.clock.sleep(options.timeoutMs, x.stop.signal).then(() => {
+        if (x.stop.signal.aborted) return
+        x.timedOut = true
+        proxyReq.destroy()
+      })
+    })
+    proxy.on('proxyRes', (proxyRes: IncomingMessage, req: Tagged) => {
+      const x = req[exchangeKey]!
+      x.stop.abort()
+      rewriteSetCookie(proxyRes, false)
+      const watched = options.drift !== null || options.recorder !== null
+      const chunks: Buffer[] = []
+      let size = 0
+      if (watched || x.answer) {
+        proxyRes.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (x.answer || options.recorder || size <= driftBodyCap) chunks.push(chunk)
+        })
+      }
+      proxyRes.once('end', () => {
+        const body = x.answer || options.recorder || size <= driftBodyCap ? Buffer.concat(chunks) : null
+        if (watched) observe(x, req, proxyRes, body)
+        if (x.answer) x.answer(toResponse(proxyRes, body!))
+      })
+      proxyRes.once('error', () => x.fail(new ApiError('upstream_unavailable')))
+    })
+    proxy.on('error', (_err: Error, req: Tagged, res: ServerResponse | unknown) => {
+      const x = req[exchangeKey]
+      if (!x) return
+      x.stop.abort()
+      const err = new ApiError(x.timedOut ? 'upstream_timeout' : 'upstream_unavailable')
+      if (x.answer) return x.fail(err)
+      // streaming: answer on the socket unless the upstream's answer had already begun
+      const out = res as ServerResponse
+      x.c.set('upstreamStatus', err.status)
+      if (out.headersSent) return void out.destroy()
+      out.writeHead(err.status, { 'content-type': 'application/json', ...errorHeaders(err) })
+      out.end(JSON.stringify(err.body))
+    })
+  }
+  const base = { target: options.upstream, changeOrigin: true, agent, xfwd: false, ejectPlugins: true, plugins: [events] }
+  const streaming = createProxyMiddleware<IncomingMessage, ServerResponse>(base)
+  const buffered = createProxyMiddleware<IncomingMessage, ServerResponse>({ ...base, selfHandleResponse: true })
+
+  /** Drift check and recording of one answered exchange (never alters the answer). */
+  function observe(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, body: Buffer | null): void {
+    const { c, deps } = x
+    const nowIso = isoSeconds(deps.clock.now())
+    const path = c.req.path
+    const status = proxyRes.statusCode ?? 0
+    if (options.drift) {
+      const findings = options.drift.check(c.req.method, path, status, proxyRes.headers['content-type'], body, nowIso)
+      c.set('drift', findings.map((f) => f.kind))
+      for (const f of findings) deps.logger.warn({ drift: f }, 'upstream drift')
+    }
+    options.recorder?.write({
+      time: nowIso, method: c.req.method, path, query: new URL(c.req.url).search, requestHeaders: req.headers,
+      requestBody: x.body, status, responseHeaders: proxyRes.headers, responseBody: body,
+    })
+  }
+
+  return {
+    /** Forwards the request; resolves with the answer (buffered) or once it has been streamed. */
+    async forward(c: Context<AppEnv>): Promise<Response> {
+      const deps = c.get('deps')
+      const { incoming, outgoing } = c.env
+      // Only the parsed path and query travel: an absolute-form target (`GET http://other/x`),
+      // a `Host` header or `..` segments cannot point the request anywhere but the upstream.
+      const url = new URL(c.req.url)
+      incoming.url = `${url.pathname}${url.search}`
+      const buffer = c.get('fault') !== undefined || header(c, 'origin') !== undefined
+      const body = await requestBody(c, options.recorder !== null)
+      return new Promise<Response>((resolve, reject) => {
+        const x: Exchange = { c, deps, body, stop: new AbortController(), timedOut: false, fail: reject }
+        ;(incoming as Tagged)[exchangeKey] = x
+        if (buffer) {
+          x.answer = resolve
+          void buffered(incoming, outgoing, (err?: unknown) => reject(err))
+          return
+        }
+        outgoing.once('close', () => {
+          x.stop.abort()
+          resolve(RESPONSE_ALREADY_SENT)
+        })
+        outgoing.once('finish', () => c.set('upstreamStatus', c.get('upstreamStatus') ?? outgoing.statusCode))
+        void streaming(incoming, outgoing, (err?: unknown) => reject(err))
+      })
+    },
+    close(): void {
+      agent.destroy()
+    },
+  }
+}
+
+/**
+ * The request body when it cannot be streamed from the socket: already read by the pipeline (a
+ * scenario matched on it), sent chunked (the size limit reads it), or to be recorded. Else null:
+ * the proxy pipes the socket.
+ */
+async function requestBody(c: Context<AppEnv>, record: boolean): Promise<Buffer | null> {
+  const hasBody = header(c, 'content-length') !== undefined || header(c, 'transfer-encoding') !== undefined
+  if (!hasBody) return null
+  const cache = (c.req as unknown as { bodyCache: Record<string, unknown> }).bodyCache
+  const touched = Object.keys(cache).length > 0
+  if (!touched && !record && header(c, 'transfer-encoding') === undefined) return null
+  return Buffer.from(await c.req.arrayBuffer())
+}
+
+/** The upstream's answer as a Response (hop-by-hop headers dropped, cookies kept one per line). */
+function toResponse(proxyRes: IncomingMessage, body: Buffer): Response {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(proxyRes.headers)) {
+    if (value === undefined || hopByHop.has(name) || name === 'content-length') continue
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else headers.set(name, value)
+  }
+  const status = proxyRes.statusCode ?? 502
+  return new Response(nullBodyStatuses.has(status) ? null : new Uint8Array(body), { status, headers })
+}

@@ -98,11 +98,17 @@ async function serve(config: Config): Promise<void> {
 
 function banner(url: string, config: Config, seed: number | undefined): string {
   const api = `${url}/api/v1`
+  const what = {
+    mock: `serving the Haltless API at ${api}`,
+    proxy: `forwarding ${api} to ${config.upstream}`,
+    hybrid: `serving ${config.mockRoutes.join(', ') || 'no route'} at ${url} from the emulator, forwarding the rest of ${api} to ${config.upstream}`,
+  }[config.mode]
   const lines = [
-    `haltless-mock ${version} serving the Haltless API at ${api}`,
+    `haltless-mock ${version} ${what}`,
     `  control plane  ${url}/__mock/health   seed ${seed}${config.seed === undefined ? ' (random)' : ''}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}${config.scenarios.length ? `   scenarios ${config.scenarios.join(', ')}` : ''}`,
     `  OpenAPI        ${url}/__mock/openapi.json   WebSocket ${url.replace(/^http/, 'ws')}/api/v1/ws/dashboard`,
   ]
+  if (config.mode === 'proxy') return [...lines, `  drift ${url}/__mock/drift${config.record ? `   recording to ${config.record}` : ''}`].join('\n')
   if (!config.demo) return [...lines, '  no demo data (--no-demo): register a tenant with POST /api/v1/auth/register'].join('\n')
   return [
     ...lines,

@@ -11,7 +11,7 @@ import { resolveConfig, type Config } from './config.js'
 import { Rng } from './rng.js'
 import { api, resources } from './api/index.js'
 import { EventBus } from './api/events.js'
-import { attachDashboardSocket } from './api/dashboard-socket.js'
+import { attachDashboardSocket, dashboardSocketPath } from './api/dashboard-socket.js'
 import { createForwarder } from './proxy/forward.js'
 import { DriftDetector } from './proxy/drift.js'
 import { Recorder } from './proxy/record.js'
@@ -153,8 +153,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     upstream: config.upstream, timeoutMs: config.upstreamTimeoutMs, drift: deps.drift,
     recorder: config.record ? new Recorder(config.record) : null,
   })
+  const emulated = mockRouteMatcher(config.mode === 'hybrid' ? config.mockRoutes : [])
   if (forwarder) {
-    const emulated = mockRouteMatcher(config.mode === 'hybrid' ? config.mockRoutes : [])
     app.all('/api/v1/*', (c, next) => (emulated(c.req.method, c.req.path) ? next() : forwarder.forward(c)))
   }
   app.route('/api/v1', api)
@@ -180,7 +180,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     listen(port = config.port, host = config.host) {
       server = createAdaptorServer({ fetch: app.fetch }) as Server
       server.on('clientError', answerClientError)
-      dropSockets = attachDashboardSocket(server, () => deps)
+      // the dashboard WebSocket: the emulator's, or the upstream's in proxy mode (and in hybrid
+      // mode unless a --mock-route takes it)
+      if (forwarder && !emulated('GET', dashboardSocketPath)) server.on('upgrade', forwarder.upgrade)
+      else dropSockets = attachDashboardSocket(server, () => deps)
       return new Promise((resolve, reject) => {
         server!.once('error', reject)
         server!.listen(port, host, () => {

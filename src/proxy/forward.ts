@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
+import type { Duplex } from 'node:stream'
 import type { Context } from 'hono'
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
@@ -88,9 +89,11 @@ export function createForwarder(options: ForwardOptions) {
       })
       proxyRes.once('error', () => x.fail(new ApiError('upstream_unavailable')))
     })
-    proxy.on('error', (_err: Error, req: Tagged, res: ServerResponse | unknown) => {
+    proxy.on('proxyReqWs', (proxyReq: ClientRequest) => scrubRequest(proxyReq))
+    proxy.on('error', (_err: Error, req: Tagged, res: ServerResponse | Duplex) => {
       const x = req[exchangeKey]
-      if (!x) return
+      // a WebSocket upgrade has no exchange: its socket just closes
+      if (!x) return void res.destroy()
       x.stop.abort()
       const err = new ApiError(x.timedOut ? 'upstream_timeout' : 'upstream_unavailable')
       if (x.answer) return x.fail(err)
@@ -102,7 +105,7 @@ export function createForwarder(options: ForwardOptions) {
       out.end(JSON.stringify(err.body))
     })
   }
-  const base = { target: options.upstream, changeOrigin: true, agent, xfwd: false, ejectPlugins: true, plugins: [events] }
+  const base = { target: options.upstream, changeOrigin: true, agent, xfwd: false, ws: false, ejectPlugins: true, plugins: [events] }
   const streaming = createProxyMiddleware<IncomingMessage, ServerResponse>(base)
   const buffered = createProxyMiddleware<IncomingMessage, ServerResponse>({ ...base, selfHandleResponse: true })
 
@@ -149,6 +152,19 @@ export function createForwarder(options: ForwardOptions) {
         outgoing.once('finish', () => c.set('upstreamStatus', c.get('upstreamStatus') ?? outgoing.statusCode))
         void streaming(incoming, outgoing, (err?: unknown) => reject(err))
       })
+    },
+    /**
+     * A WebSocket upgrade (the dashboard socket) goes to the upstream too, by its parsed path
+     * only; anything outside /api/v1 is a 404 here.
+     */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const path = new URL(req.url ?? '/', 'http://upgrade.invalid')
+      if (!path.pathname.startsWith('/api/v1/')) {
+        const body = '{"detail":"Not Found"}'
+        return void socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+      }
+      req.url = `${path.pathname}${path.search}`
+      void streaming.upgrade(req, socket as never, head)
     },
     close(): void {
       agent.destroy()

@@ -97,11 +97,11 @@ export function start(args: string[], env: Record<string, string> = {}): Promise
     child.once('exit', onExit)
     child.stdout!.setEncoding('utf8').on('data', (s: string) => {
       stdout += s
-      // the banner's last line: the demo API key, or the note that there is no demo data
-      if (!/X-API-Key: |no demo data/.test(stdout) || !stdout.endsWith('\n')) return
+      // the banner's last line: the demo API key, the note that there is no demo data, or (proxy) the drift line
+      if (!/X-API-Key: |no demo data|  drift http/.test(stdout) || !stdout.endsWith('\n')) return
       clearTimeout(timer)
       child.off('exit', onExit)
-      const url = /^haltless-mock \S+ serving the Haltless API at (http:\/\/127\.0\.0\.1:\d+)\/api\/v1$/m.exec(stdout)?.[1]
+      const url = /^haltless-mock \S+ (?:serving the Haltless API at|forwarding) (http:\/\/127\.0\.0\.1:\d+)\/api\/v1\b/m.exec(stdout)?.[1]
       if (!url) return reject(new Error(`unexpected banner: ${stdout}`))
       resolve({ child, url, banner: stdout, stderr: () => stderr })
     })

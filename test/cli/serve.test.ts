@@ -92,6 +92,15 @@ describe('serving', { timeout }, () => {
     expect(await (await fetch(`${s.url}/__mock/health`)).json()).toMatchObject({ status: 'ok', demo: false })
   })
 
+  test('--mode proxy --upstream URL: the banner names the upstream, health the mode', async () => {
+    const s = await start(['--port', '0', '--mode', 'proxy', '--upstream', 'http://127.0.0.1:9'])
+    expect(s.banner.split('\n')[0]).toBe(`haltless-mock ${version} forwarding ${s.url}/api/v1 to http://127.0.0.1:9`)
+    expect(s.banner).not.toContain(demoApiKey)
+    expect(await (await fetch(`${s.url}/__mock/health`)).json()).toMatchObject({ status: 'ok', mode: 'proxy' })
+    const res = await fetch(`${s.url}/api/v1/machines`)
+    expect([res.status, await res.json()]).toEqual([502, { detail: 'Upstream unavailable.' }])
+  })
+
   test('HALTLESS_MOCK_DEMO=false starts with no demo data', async () => {
     const s = await start([], { HALTLESS_MOCK_DEMO: 'false', HALTLESS_MOCK_PORT: '0' })
     const res = await login(s.url)

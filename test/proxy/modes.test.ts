@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { WebSocket } from 'ws'
 import { demoApiKey, useServer } from '../helpers.js'
 import { useBareUpstream } from './upstream.js'
 import { resolveConfig } from '../../src/config.js'
@@ -25,6 +26,22 @@ describe('proxy mode in front of the emulator itself', () => {
     expect(via.status).toBe(200)
     expect(await via.text()).toBe(await direct.text())
     expect(((await (await fetch(`${proxy.url}/__mock/drift`)).json()) as { findings: unknown[] }).findings).toEqual([])
+  })
+
+  it("carries the dashboard WebSocket to the upstream's", async () => {
+    const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/api/v1/ws/dashboard`, { headers: { 'X-Mock-Session': 'ws' } })
+    const frames: { type: string }[] = []
+    ws.on('message', (m) => frames.push(JSON.parse(String(m)) as { type: string }))
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
+    ws.send((await real.login('viewer@acme.example')).token)
+    const listeners = () => (real.server.deps.events as unknown as { listeners: Set<unknown> }).listeners.size
+    await vi.waitFor(() => expect(listeners()).toBe(1))
+    await proxy.api('/ingest', {
+      method: 'POST', headers: { 'X-API-Key': demoApiKey },
+      json: { readings: [{ machine_identifier: 'CNC-002', timestamp: '2026-04-04T10:30:00Z', metric_name: 'temperature', value: 60, unit: 'celsius' }] },
+    })
+    await vi.waitFor(() => expect(frames.map((f) => f.type)).toContain('sensor_update'))
+    ws.terminate()
   })
 
   it('records each exchange as a JSON line with every secret redacted', async () => {

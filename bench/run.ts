@@ -21,6 +21,7 @@ import { measure, type LoadSettings, type Measurement } from './lib/load.js'
 import { engineSection, table, type Comparison } from './lib/report.js'
 import { activate, checkCounters, idleScenario, matchingScenario, otherRoutesScenario, type InlineScenario } from './lib/scenarios.js'
 import { measureStartup, type StartupSummary } from './lib/startup.js'
+import { proxyGoalsText, proxySection, type ProxyResults } from './lib/proxy.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,6 +32,7 @@ const { values: flags } = parseArgs({
     'startup-runs': { type: 'string', default: '5' },
     'min-ratio': { type: 'string' },
     'no-startup': { type: 'boolean', default: false },
+    'no-proxy': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -43,6 +45,7 @@ if (flags.help) {
   --rounds <n>          measure every target n times, interleaved; report each one's median round (default 1)
   --startup-runs <n>    CLI start-up samples (default 5)
   --no-startup          skip the start-up measurement
+  --no-proxy            skip the proxy section (direct vs http-proxy-middleware vs our proxy)
   --min-ratio <r>       exit 1 unless emulator (JWT) req/s >= r x baseline req/s
   --profile             run the server children with --cpu-prof (written to bench/profiles/)`)
   process.exit(0)
@@ -142,6 +145,11 @@ async function main(): Promise<number> {
       await child.stop()
     }
   }
+  let proxy: ProxyResults | undefined
+  if (!flags['no-proxy']) {
+    console.log('proxy section: upstream direct, through http-proxy-middleware, through haltless-mock --mode proxy')
+    proxy = await proxySection(settings, bodyEnv, flags.profile)
+  }
   const rows = runs.map((ms) => {
     const sorted = [...ms].sort((a, b) => a.reqPerS - b.reqPerS)
     const row = { ...sorted[(sorted.length - 1) >> 1]! }
@@ -172,6 +180,12 @@ async function main(): Promise<number> {
   console.log()
   console.log(engineSection(engine))
   console.log()
+  if (proxy) {
+    console.log(table([...proxy.throughput, ...proxy.sequential]))
+    console.log()
+    console.log(proxyGoalsText(proxy))
+    console.log()
+  }
   if (rounds > 1) console.log(`median of ${rounds} rounds; req/s per round: ${rows.map((r) => `${r.target} [${r.roundsReqPerS!.map(Math.round).join(', ')}]`).join('; ')}`)
   console.log(`load average (1 min) before: ${loadBefore[0]!.toFixed(2)}, after: ${loadAfter[0]!.toFixed(2)}`)
   if (startup) console.log(`start-up (spawn -> first 200 of /__mock/health): median ${startup.medianHealthMs} ms of ${startupRuns} runs [${startup.runs.map((r) => r.healthMs).join(', ')}]`)
@@ -186,6 +200,7 @@ async function main(): Promise<number> {
     emulatorJwtRatio: ratio,
     emulatorApiKeyRatio: rows[index('emulator, API key')]!.ratioToBaseline,
     engine,
+    proxy,
     startup,
   }
   const out = join(root, 'bench', 'results.json')

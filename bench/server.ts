@@ -3,16 +3,21 @@
 //
 //   node bin/run-ts.js bench/server.ts emulator
 //   BENCH_BODY_B64=... BENCH_CONTENT_TYPE=... node bin/run-ts.js bench/server.ts baseline
+//   BENCH_UPSTREAM=http://127.0.0.1:<port> node bin/run-ts.js bench/server.ts hpm|proxy
 //
 // Talks to the parent over the IPC channel: sends `{ type: 'ready', url }` once listening, answers
 // `{ type: 'stats' }` with its memory and CPU use, and exits on `{ type: 'stop' }` or when the
 // parent goes away (exiting normally, so that `--cpu-prof` can write its profile).
-import { createServer } from 'node:http'
+import { Agent, createServer } from 'node:http'
+import { createProxyMiddleware } from 'http-proxy-middleware'
 import type { AddressInfo } from 'node:net'
 import { createMockServer } from '../src/server.js'
 import { defaultRateLimits, type RateLimitTable } from '../src/api/rate-limits.js'
 
-export type ServerKind = 'baseline' | 'emulator'
+/** baseline: bare node:http; emulator: mock mode; hpm: plain http-proxy-middleware (keep-alive) in front of
+ *  BENCH_UPSTREAM; proxy: haltless-mock --mode proxy in front of BENCH_UPSTREAM. */
+export type ServerKind = 'baseline' | 'emulator' | 'hpm' | 'proxy'
+const kinds: ServerKind[] = ['baseline', 'emulator', 'hpm', 'proxy']
 
 /** Messages from the parent. */
 export type ToServer = { type: 'stats' } | { type: 'stop' }
@@ -33,9 +38,17 @@ async function start(kind: ServerKind): Promise<{ url: string; close(): Promise<
     const url = await server.listen(0, '127.0.0.1')
     return { url, close: () => server.close() }
   }
+  const upstream = process.env.BENCH_UPSTREAM ?? ''
+  if (kind === 'proxy') {
+    const server = createMockServer({ seed: 1, logLevel: 'silent', mode: 'proxy', upstream })
+    const url = await server.listen(0, '127.0.0.1')
+    return { url, close: () => server.close() }
+  }
   const body = Buffer.from(process.env.BENCH_BODY_B64 ?? '', 'base64')
   const contentType = process.env.BENCH_CONTENT_TYPE ?? 'application/json'
-  const server = createServer((_req, res) => {
+  const forward = kind === 'hpm' ? createProxyMiddleware({ target: upstream, changeOrigin: true, agent: new Agent({ keepAlive: true, maxSockets: 256 }) }) : undefined
+  const server = createServer((req, res) => {
+    if (forward) return void forward(req, res)
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length })
     res.end(body)
   })
@@ -52,10 +65,10 @@ async function start(kind: ServerKind): Promise<{ url: string; close(): Promise<
 }
 
 const kind = process.argv[2]
-if (kind !== 'baseline' && kind !== 'emulator') throw new Error(`usage: bench/server.ts baseline|emulator (got ${kind})`)
+if (!kinds.includes(kind as ServerKind)) throw new Error(`usage: bench/server.ts ${kinds.join('|')} (got ${kind})`)
 if (!process.send) throw new Error('bench/server.ts runs as a child of bench/run.ts (needs an IPC channel)')
 
-const server = await start(kind)
+const server = await start(kind as ServerKind)
 const stop = async () => {
   await server.close()
   process.exit(0)

@@ -4,6 +4,8 @@ export interface Clock {
   now(): number
   /** Resolves once `ms` milliseconds of this clock have passed, or at once when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** Calls `fire` once `ms` milliseconds of this clock have passed, unless cancelled first (no AbortController per call). */
+  timer(ms: number, fire: () => void): { cancel(): void }
 }
 
 /** The wall clock. */
@@ -15,6 +17,10 @@ export const systemClock: Clock = {
       const timer = setTimeout(resolve, ms)
       signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
     }),
+  timer(ms, fire) {
+    const t = setTimeout(fire, ms)
+    return { cancel: () => clearTimeout(t) }
+  },
 }
 
 /** A clock that only moves when `advance` or `set` is called; pending sleeps wake as it passes them. */
@@ -36,6 +42,13 @@ export class ManualClock implements Clock {
       signal?.addEventListener('abort', () => ((this.timers = this.timers.filter((t) => t !== timer)), wake()), { once: true })
       this.fire()
     })
+  }
+
+  timer(ms: number, fire: () => void): { cancel(): void } {
+    const timer = { at: this.nowMs + Math.max(0, ms), wake: fire }
+    this.timers.push(timer)
+    this.fire()
+    return { cancel: () => void (this.timers = this.timers.filter((t) => t !== timer)) }
   }
 
   /** Moves the clock forward by `ms` milliseconds. */

@@ -24,6 +24,22 @@ describe('ManualClock', () => {
   })
 })
 
+describe('ManualClock.timer', () => {
+  it('fires once the clock passes it, and never once cancelled', () => {
+    const clock = new ManualClock()
+    const fired: string[] = []
+    clock.timer(1000, () => fired.push('a'))
+    const b = clock.timer(1000, () => fired.push('b'))
+    clock.advance(999)
+    b.cancel()
+    expect(fired).toEqual([])
+    clock.advance(1)
+    expect(fired).toEqual(['a'])
+    clock.advance(10_000)
+    expect(fired).toEqual(['a'])
+  })
+})
+
 describe('systemClock', () => {
   it('an aborted sleep resolves without waiting', async () => {
     const abort = new AbortController()

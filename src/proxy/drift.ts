@@ -29,6 +29,7 @@ interface Route {
   pattern: RegExp
   method: string
   spec: EndpointSpec
+  statuses: number[]
 }
 
 /**
@@ -37,7 +38,8 @@ interface Route {
  * bounded ring for `GET /__mock/drift`; the answer itself is never altered.
  */
 export class DriftDetector {
-  private readonly routes: Route[]
+  /** Routes by `METHOD first-segment` (`GET machines`), literal ones first. */
+  private readonly routes = new Map<string, Route[]>()
   private readonly findings: DriftFinding[] = []
   private nextId = 1
 
@@ -45,23 +47,28 @@ export class DriftDetector {
     resources: Resource[],
     private readonly capacity = 1000,
   ) {
-    this.routes = resources.flatMap((r) =>
+    const all = resources.flatMap((r) =>
       r.endpoints.map((spec) => ({
         method: spec.method.toUpperCase(),
         spec,
+        statuses: statusesOf(spec),
         pattern: new RegExp(`^/api/v1${spec.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`),
       })),
     )
     // literal routes before parameter routes (`/alerts/stats` before `/alerts/{alert_id}`)
-    this.routes.sort((a, b) => (a.spec.path.match(/\{/g)?.length ?? 0) - (b.spec.path.match(/\{/g)?.length ?? 0))
+    all.sort((a, b) => (a.spec.path.match(/\{/g)?.length ?? 0) - (b.spec.path.match(/\{/g)?.length ?? 0))
+    for (const route of all) {
+      const key = `${route.method} ${route.spec.path.split('/')[1]}`
+      this.routes.set(key, [...(this.routes.get(key) ?? []), route])
+    }
   }
 
   /** Checks one exchange; records and returns the findings (empty when the answer fits). */
   check(method: string, path: string, status: number, contentType: string | undefined, body: Buffer | null, nowIso: string): DriftFinding[] {
-    const route = this.routes.find((r) => r.method === method && r.pattern.test(path))
+    const route = this.routes.get(`${method} ${path.split('/', 4)[3]}`)?.find((r) => r.pattern.test(path))
     const found: Omit<DriftFinding, 'id' | 'time' | 'method' | 'path' | 'route' | 'status'>[] = []
     if (!route) found.push({ kind: 'undocumented_route', detail: `${method} ${path} is not an endpoint of the emulator` })
-    else found.push(...this.compare(route.spec, status, contentType, body))
+    else found.push(...this.compare(route, status, contentType, body))
     const out = found.map((f) => ({ id: this.nextId++, time: nowIso, method, path, route: route ? `/api/v1${route.spec.path}` : null, status, ...f }))
     for (const f of out) this.findings.push(f)
     if (this.findings.length > this.capacity) this.findings.splice(0, this.findings.length - this.capacity)
@@ -77,10 +84,10 @@ export class DriftDetector {
     this.findings.length = 0
   }
 
-  private compare(spec: EndpointSpec, status: number, contentType: string | undefined, body: Buffer | null) {
+  private compare({ spec, statuses }: Route, status: number, contentType: string | undefined, body: Buffer | null) {
     if (alwaysPossible.has(status) || status === 204) return []
     const out: { kind: DriftFinding['kind']; detail: string }[] = []
-    if (!statusesOf(spec).includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statusesOf(spec).join(', ')})` })
+    if (!statuses.includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statuses.join(', ')})` })
     const json = spec.produces === 'application/json' || status !== spec.status
     if (!json || body === null) return out
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType ?? '')) return [...out, { kind: 'not_json' as const, detail: `content-type ${contentType ?? '(none)'} instead of JSON` }]

@@ -33,8 +33,8 @@ interface Exchange {
   deps: Deps
   /** Body already read by the pipeline (or to be recorded): sent from here instead of the stream. */
   body: Buffer | null
-  /** Aborts the upstream timeout once the answer starts. */
-  stop: AbortController
+  /** The upstream timeout, cancelled once the answer starts. */
+  timeout?: { cancel(): void }
   timedOut: boolean
   /** Buffered mode: the upstream answer as a Response for the faults wrapped around us. */
   answer?: (res: Response) => void
@@ -63,15 +63,14 @@ export function createForwarder(options: ForwardOptions) {
         proxyReq.setHeader('content-length', x.body.length)
         proxyReq.write(x.body)
       }
-      void x.deps.clock.sleep(options.timeoutMs, x.stop.signal).then(() => {
-        if (x.stop.signal.aborted) return
+      x.timeout = x.deps.clock.timer(options.timeoutMs, () => {
         x.timedOut = true
         proxyReq.destroy()
       })
     })
     proxy.on('proxyRes', (proxyRes: IncomingMessage, req: Tagged) => {
       const x = req[exchangeKey]!
-      x.stop.abort()
+      x.timeout?.cancel()
       rewriteSetCookie(proxyRes, false)
       const watched = options.drift !== null || options.recorder !== null
       const chunks: Buffer[] = []
@@ -94,7 +93,7 @@ export function createForwarder(options: ForwardOptions) {
       const x = req[exchangeKey]
       // a WebSocket upgrade has no exchange: its socket just closes
       if (!x) return void res.destroy()
-      x.stop.abort()
+      x.timeout?.cancel()
       const err = new ApiError(x.timedOut ? 'upstream_timeout' : 'upstream_unavailable')
       if (x.answer) return x.fail(err)
       // streaming: answer on the socket unless the upstream's answer had already begun
@@ -138,7 +137,7 @@ export function createForwarder(options: ForwardOptions) {
       const buffer = c.get('fault') !== undefined || header(c, 'origin') !== undefined
       const body = await requestBody(c, options.recorder !== null)
       return new Promise<Response>((resolve, reject) => {
-        const x: Exchange = { c, deps, body, stop: new AbortController(), timedOut: false, fail: reject }
+        const x: Exchange = { c, deps, body, timedOut: false, fail: reject }
         ;(incoming as Tagged)[exchangeKey] = x
         if (buffer) {
           x.answer = resolve
@@ -146,7 +145,7 @@ export function createForwarder(options: ForwardOptions) {
           return
         }
         outgoing.once('close', () => {
-          x.stop.abort()
+          x.timeout?.cancel()
           resolve(RESPONSE_ALREADY_SENT)
         })
         outgoing.once('finish', () => c.set('upstreamStatus', c.get('upstreamStatus') ?? outgoing.statusCode))

@@ -82,7 +82,7 @@ export function createForwarder(options: ForwardOptions) {
         })
       }
       proxyRes.once('end', () => {
-        const body = x.answer || options.recorder || size <= driftBodyCap ? Buffer.concat(chunks) : null
+        const body = x.answer || options.recorder || size <= driftBodyCap ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null
         if (watched) observe(x, req, proxyRes, body)
         if (x.answer) x.answer(toResponse(proxyRes, body!))
       })

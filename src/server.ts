@@ -155,7 +155,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   })
   const emulated = mockRouteMatcher(config.mode === 'hybrid' ? config.mockRoutes : [])
   if (forwarder) {
-    app.all('/api/v1/*', (c, next) => (emulated(c.req.method, c.req.path) ? next() : forwarder.forward(c)))
+    app.all('/api/v1/*', (c, next) => ((c.get('serve') ?? (emulated(c.req.method, c.req.path) ? 'mock' : 'upstream')) === 'mock' ? next() : forwarder.forward(c)))
   }
   app.route('/api/v1', api)
   // 8. no route: 405 / 307 / 404 as FastAPI answers

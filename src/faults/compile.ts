@@ -14,6 +14,8 @@ export interface CompiledRule {
   when: Rule['when']
   kind: FaultKind
   fault: Fault
+  /** Proxy/hybrid: the backend this rule sends its requests to. */
+  serve?: 'mock' | 'upstream'
   /** No condition beyond method and path: the index alone decides the match. */
   routeOnly: boolean
   /** Probability 0: this rule can never fire (it is still counted). */
@@ -171,5 +173,5 @@ export function compileRule(r: Rule, id: string): CompiledRule {
   const excluded = r.match.exclude_path === undefined ? null : [r.match.exclude_path].flat().map(compilePath)
   const { method: _m, path: _p, exclude_path: _x, ...conditions } = r.match
   const routeOnly = Object.values(conditions).every((v) => v === undefined)
-  return { id, methods, paths, excluded, routeOnly, inert: r.when.probability === 0, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault }
+  return { id, methods, paths, excluded, routeOnly, inert: r.when.probability === 0, match: r.match, when: r.when, kind: kindByName.get(r.fault.kind)!, fault: r.fault as Fault, serve: r.serve }
 }

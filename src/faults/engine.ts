@@ -125,6 +125,9 @@ export class Engine {
 
   /** Runs the fault around the backend and labels what it answers. */
   private async inject(c: Context<AppEnv>, session: Session, { rule, rng }: Decision, next: () => Promise<unknown>): Promise<void> {
+    if (rule.serve) c.set('serve', rule.serve)
+    // no fault: nothing to wrap or label
+    if (rule.kind.kind === 'pass') return void (await next())
     c.set('fault', { rule: rule.id, kind: rule.kind.kind })
     const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng, session, ruleId: rule.id }
     const res = await rule.kind.apply(ctx, rule.fault as never, async () => {

@@ -52,7 +52,8 @@ export const Rule = z
     name: name.optional().describe('default rule-<index>'),
     match: Match.default({}),
     when: When.default({ per: 'session' }),
-    fault: Fault,
+    fault: Fault.default({ kind: 'pass' }).describe('default: pass (no fault)'),
+    serve: z.enum(['mock', 'upstream']).optional().describe('proxy/hybrid modes: answer this request from the emulator (mock) or the upstream'),
   })
   .strict()
 export type Rule = z.infer<typeof Rule>

@@ -27,7 +27,7 @@ describe('haltless-mock scenarios', () => {
       [
         `haltless-mock: ${file}: rules[0].when.every must be >= 1 (got 0)`,
         `${file}: rules[0].fault.ms must be <= 120000 (got 500000)`,
-        `${file}: rules[1].fault.kind must be one of token_expired, token_invalid, token_revoked, user_inactive, api_key_revoked, forbidden, not_found, conflict, validation_error, rate_limited, payment_required, internal_error, service_unavailable, signoff_password_failed, partial_batch, latency, hang, reset, reset_after_commit, empty_reply, malformed_body, truncate, slow_body, respond (got "nope")`,
+        `${file}: rules[1].fault.kind must be one of token_expired, token_invalid, token_revoked, user_inactive, api_key_revoked, forbidden, not_found, conflict, validation_error, rate_limited, payment_required, internal_error, service_unavailable, signoff_password_failed, partial_batch, latency, hang, reset, reset_after_commit, empty_reply, malformed_body, truncate, slow_body, respond, pass (got "nope")`,
         '',
       ].join('\n'),
     )

@@ -80,6 +80,25 @@ describe('hybrid mode', () => {
     expect(await alerts.json()).toEqual({ from: 'upstream' })
     expect(upstream.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /api/v1/alerts'])
   })
+
+  it('lets a scenario rule choose the backend (serve: mock / upstream) over --mock-route', async () => {
+    upstream.seen.length = 0
+    upstream.handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"from":"upstream"}')
+    const activated = await fetch(`${t.url}/__mock/sessions/serve/scenarios`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario: { name: 'split', rules: [
+        { match: { path: '/api/v1/alerts/stats' }, serve: 'mock' },
+        { match: { path: '/api/v1/machines/**' }, serve: 'upstream' },
+      ] } }),
+    })
+    expect(activated.status).toBe(201)
+    const session = { 'X-Mock-Session': 'serve', 'X-API-Key': demoApiKey }
+    const stats = await t.api('/alerts/stats', { headers: session })
+    expect([stats.status, stats.headers.get('x-mock-fault'), await stats.json()]).toEqual([401, null, { detail: 'Not authenticated' }])
+    const machine = await t.api('/machines/00000000-0000-4000-8000-000000000000/readings/latest', { headers: session })
+    expect(await machine.json()).toEqual({ from: 'upstream' })
+    expect(upstream.seen.map((s) => s.url)).toEqual(['/api/v1/machines/00000000-0000-4000-8000-000000000000/readings/latest'])
+  })
 })
 
 describe('a dead upstream', () => {

@@ -8,6 +8,7 @@ import { latency } from './latency.js'
 import { malformedBody } from './malformed-body.js'
 import { notFound } from './not-found.js'
 import { partialBatch } from './partial-batch.js'
+import { pass } from './pass.js'
 import { paymentRequired } from './payment-required.js'
 import { rateLimited } from './rate-limited.js'
 import { reset } from './reset.js'
@@ -30,6 +31,8 @@ export const kinds = [
   validationErrorKind, rateLimited, paymentRequired, internalError, serviceUnavailable, signoffPasswordFailed, partialBatch,
   // transport: the connection and the bytes
   latency, hang, reset, resetAfterCommit, emptyReply, malformedBody, truncate, slowBody, respond,
+  // none: the rule only counts, or chooses the backend
+  pass,
 ] as const
 
 /** Kinds by name. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { defaultConfig } from '../src/config.js'
+import { defaultConfig, resolveConfig } from '../src/config.js'
 import { createMockServer, type MockServer } from '../src/server.js'
 
 // No container engine runs these tests: they check what can be checked without one, so that the
@@ -148,6 +148,15 @@ describe('docker-compose.yml', () => {
       const args = typeof service!.entrypoint === 'string' ? service!.entrypoint.split(/\s+/) : (service!.entrypoint as string[])
       for (const a of args.filter((x) => /\.(js|ts)$/.test(x))) expect(existsSync(join(root, a)), a).toBe(true)
     }
+  })
+
+  test('has a proxy-profile service whose command is proxy-mode flags the CLI accepts', () => {
+    const proxy = compose.services?.['haltless-mock-proxy'] as { profiles?: string[]; command?: string[]; ports?: string[] } | undefined
+    expect(proxy?.profiles).toEqual(['proxy'])
+    expect(proxy?.ports).toEqual(['4011:4010'])
+    const args = proxy!.command!.map((a) => a.replace('${HALTLESS_UPSTREAM:-https://api.haltless.io}', 'https://api.haltless.io'))
+    expect(args).toEqual(['--mode', 'proxy', '--upstream', 'https://api.haltless.io'])
+    expect(resolveConfig({ flags: { mode: args[1], upstream: args[3] } })).toMatchObject({ mode: 'proxy', upstream: 'https://api.haltless.io' })
   })
 
   describe('the healthcheck', () => {

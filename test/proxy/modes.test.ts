@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
 import { demoApiKey, useServer } from '../helpers.js'
+import { demoId } from '../../src/store/demo.js'
 import { useBareUpstream } from './upstream.js'
 import { resolveConfig } from '../../src/config.js'
 import type { MockServerOptions } from '../../src/server.js'
@@ -42,6 +43,15 @@ describe('proxy mode in front of the emulator itself', () => {
     })
     await vi.waitFor(() => expect(frames.map((f) => f.type)).toContain('sensor_update'))
     ws.terminate()
+  })
+
+  it('applies partial_batch to real ingestion: the upstream stores the kept readings, the client sees the merged 207', async () => {
+    await fetch(`${proxy.url}/__mock/sessions/batch/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: { kind: 'partial_batch', indexes: [1] } }) })
+    const reading = (value: number) => ({ machine_identifier: 'PRESS-01', timestamp: '2026-04-04T10:30:00Z', metric_name: 'pressure', value, unit: 'psi' })
+    const res = await proxy.api('/ingest', { method: 'POST', headers: { 'X-API-Key': demoApiKey, 'X-Mock-Session': 'batch' }, json: { readings: [reading(1), reading(2), reading(3)] } })
+    expect([res.status, await res.json()]).toEqual([207, { accepted_count: 2, rejected_count: 1, errors: [{ index: 1, machine_identifier: 'PRESS-01', error: 'Value must be finite' }] }])
+    const latest = (await (await real.api('/machines/' + demoId('machine:acme:PRESS-01') + '/readings/latest', { headers: { 'X-API-Key': demoApiKey } })).json()) as { readings: { metric_name: string; value: number }[] }
+    expect(latest.readings.find((r) => r.metric_name === 'pressure')?.value).toBe(3)
   })
 
   it('records each exchange as a JSON line with every secret redacted', async () => {

@@ -2,7 +2,8 @@ import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, type Serv
 import { Agent as HttpsAgent } from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { Context } from 'hono'
-import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware'
+import { createRequire } from 'node:module'
+import type { Plugin } from 'http-proxy-middleware'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorHeaders } from '../api/errors.js'
@@ -52,6 +53,8 @@ type Tagged = IncomingMessage & { [exchangeKey]?: Exchange }
  * upstream is the API's 502/504.
  */
 export function createForwarder(options: ForwardOptions) {
+  // Loaded here, not at import: mock mode never pays for it at start-up.
+  const { createProxyMiddleware } = createRequire(import.meta.url)('http-proxy-middleware') as typeof import('http-proxy-middleware')
   const upstream = new URL(options.upstream)
   const agent = upstream.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 })
   const events: Plugin = (proxy) => {

@@ -15,6 +15,9 @@ export interface DriftFinding {
   detail: string
 }
 
+/** Most bytes of an upstream body the drift check reads (a larger one is not checked). */
+export const driftBodyCap = 1024 * 1024
+
 /** Statuses any route may answer that are not the API's own checks (outages, gateway errors). */
 const alwaysPossible = new Set([500, 502, 503, 504])
 const catalogDetails = new Map<number, Set<string>>()
@@ -89,7 +92,7 @@ export class DriftDetector {
     const out: { kind: DriftFinding['kind']; detail: string }[] = []
     if (!statuses.includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statuses.join(', ')})` })
     const json = spec.produces === 'application/json' || status !== spec.status
-    if (!json || body === null) return out
+    if (!json || body === null || body.length > driftBodyCap) return out
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType ?? '')) return [...out, { kind: 'not_json' as const, detail: `content-type ${contentType ?? '(none)'} instead of JSON` }]
     let value: unknown
     try {

@@ -9,7 +9,7 @@ import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorHeaders } from '../api/errors.js'
 import { header } from '../api/headers.js'
 import { isoSeconds } from '../clock.js'
-import type { DriftDetector } from './drift.js'
+import { driftBodyCap, type DriftDetector } from './drift.js'
 import { rewriteSetCookie, scrubRequest } from './hygiene.js'
 import type { Recorder } from './record.js'
 
@@ -22,8 +22,8 @@ export interface ForwardOptions {
   recorder: Recorder | null
 }
 
-/** Most bytes of an upstream body kept for the drift check (a larger one is not checked). */
-const driftBodyCap = 1024 * 1024
+/** Most bytes of an upstream body a recording keeps (a larger one is recorded without its body). */
+const recordBodyCap = 10 * 1024 * 1024
 /** Response headers that belong to one connection, not to the answer. */
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te'])
 const nullBodyStatuses = new Set([101, 204, 205, 304])
@@ -81,11 +81,11 @@ export function createForwarder(options: ForwardOptions) {
       if (watched || x.answer) {
         proxyRes.on('data', (chunk: Buffer) => {
           size += chunk.length
-          if (x.answer || options.recorder || size <= driftBodyCap) chunks.push(chunk)
+          if (x.answer || size <= (options.recorder ? recordBodyCap : driftBodyCap)) chunks.push(chunk)
         })
       }
       proxyRes.once('end', () => {
-        const body = x.answer || options.recorder || size <= driftBodyCap ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null
+        const body = x.answer || size <= (options.recorder ? recordBodyCap : driftBodyCap) ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null
         if (watched) observe(x, req, proxyRes, body)
         if (x.answer) x.answer(toResponse(proxyRes, body!))
       })

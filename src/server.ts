@@ -1,7 +1,7 @@
 import { createAdaptorServer } from '@hono/node-server'
 import { header } from './api/headers.js'
 import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { Hono, type Context, type Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
@@ -171,6 +171,33 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     return c.json({ detail: errors.internal_error.detail }, 500)
   })
 
+  /**
+   * Proxy and hybrid modes: forwards a request straight from Node's listener when nothing in the
+   * pipeline would act on it (the scenario engine is quiet for its session, no browser Origin, a
+   * plain origin-form /api/v1 path, a body within the limit that streams, not an emulated route),
+   * and journals it. Anything else (false) goes through Hono, as in mock mode.
+   */
+  const direct = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? ''
+    const h = req.headers
+    if (!forwarder || !url.startsWith('/api/v1/') || /\/\.|%2e|\\/i.test(url) || h.origin !== undefined || h['transfer-encoding'] !== undefined) return false
+    if (h['content-length'] !== undefined && !(Number(h['content-length']) <= config.maxBodyBytes)) return false
+    const session = (typeof h[sessionHeader] === 'string' && h[sessionHeader]) || 'default'
+    const method = req.method ?? 'GET'
+    const q = url.indexOf('?')
+    const path = q === -1 ? url : url.slice(0, q)
+    if (emulated(method, path) || !engine.quietFor(session, method, path)) return false
+    const startMs = clock.now()
+    void forwarder.direct(req, res, deps).then((x) => {
+      if (deps.journal.perSession === 0) return
+      deps.journal.add({
+        timeMs: startMs, session, method, path, status: x.status ?? null, duration_ms: clock.now() - startMs, rule: null, fault: null,
+        seed: engine.seedOf(session), rate_limit_remaining: null, drift: x.drift ?? null,
+      })
+    })
+    return true
+  }
+
   let server: Server | undefined
   let dropSockets = () => {}
   return {
@@ -178,7 +205,12 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     deps,
     reset,
     listen(port = config.port, host = config.host) {
-      server = createAdaptorServer({ fetch: app.fetch }) as Server
+      // proxy fast lane: a request nothing acts on streams to the upstream before Hono (see direct())
+      const fastLane = forwarder && !config.record
+        ? (hono: RequestListener): RequestListener => (req, res) => void (direct(req, res) || hono(req, res))
+        : (hono: RequestListener) => hono
+      const wrapped = ((opts: ServerOptions, hono: RequestListener) => createServer(opts, fastLane(hono))) as unknown as typeof createServer
+      server = createAdaptorServer({ fetch: app.fetch, createServer: wrapped }) as Server
       server.on('clientError', answerClientError)
       // the dashboard WebSocket: the emulator's, or the upstream's in proxy mode (and in hybrid
       // mode unless a --mock-route takes it)

@@ -29,9 +29,12 @@ const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'prox
 const nullBodyStatuses = new Set([101, 204, 205, 304])
 
 /** One forwarded request, hung on Node's request for the proxy's event handlers. */
-interface Exchange {
-  c: Context<AppEnv>
+export interface Exchange {
   deps: Deps
+  method: string
+  /** Path and query as they travel (`/api/v1/machines`, `?page=2`). */
+  path: string
+  query: string
   /** Body already read by the pipeline (or to be recorded): sent from here instead of the stream. */
   body: Buffer | null
   /** The upstream timeout, cancelled once the answer starts. */
@@ -40,6 +43,10 @@ interface Exchange {
   /** Buffered mode: the upstream answer as a Response for the faults wrapped around us. */
   answer?: (res: Response) => void
   fail(err: ApiError): void
+  /** Streamed: the status the answer went out with. */
+  status?: number
+  /** Kinds of drift found in the answer (when checked). */
+  drift?: string[]
 }
 const exchangeKey = Symbol('haltless-mock.exchange')
 type Tagged = IncomingMessage & { [exchangeKey]?: Exchange }
@@ -101,7 +108,7 @@ export function createForwarder(options: ForwardOptions) {
       if (x.answer) return x.fail(err)
       // streaming: answer on the socket unless the upstream's answer had already begun
       const out = res as ServerResponse
-      x.c.set('upstreamStatus', err.status)
+      x.status = err.status
       if (out.headersSent) return void out.destroy()
       out.writeHead(err.status, { 'content-type': 'application/json', ...errorHeaders(err) })
       out.end(JSON.stringify(err.body))
@@ -113,23 +120,38 @@ export function createForwarder(options: ForwardOptions) {
 
   /** Drift check and recording of one answered exchange (never alters the answer). */
   function observe(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, body: Buffer | null): void {
-    const { c, deps } = x
+    const { deps, method, path } = x
     const nowIso = isoSeconds(deps.clock.now())
-    const path = c.req.path
     const status = proxyRes.statusCode ?? 0
     if (options.drift) {
-      const findings = options.drift.check(c.req.method, path, status, proxyRes.headers['content-type'], body, nowIso)
-      c.set('drift', findings.map((f) => f.kind))
+      const findings = options.drift.check(method, path, status, proxyRes.headers['content-type'], body, nowIso)
+      x.drift = findings.map((f) => f.kind)
       for (const f of findings) deps.logger.warn({ drift: f }, 'upstream drift')
     }
     options.recorder?.write({
-      time: nowIso, method: c.req.method, path, query: new URL(c.req.url).search, requestHeaders: req.headers,
+      time: nowIso, method, path, query: x.query, requestHeaders: req.headers,
       requestBody: x.body, status, responseHeaders: proxyRes.headers, responseBody: body,
     })
   }
 
+  /** Streams one exchange through; resolves once the answer has gone out (or the socket closed). */
+  function stream(incoming: IncomingMessage, outgoing: ServerResponse, x: Exchange, fail: (err: unknown) => void): Promise<Exchange> {
+    return new Promise((resolve) => {
+      ;(incoming as Tagged)[exchangeKey] = x
+      outgoing.once('finish', () => void (x.status ??= outgoing.statusCode))
+      outgoing.once('close', () => {
+        x.timeout?.cancel()
+        resolve(x)
+      })
+      void streaming(incoming, outgoing, fail)
+    })
+  }
+
   return {
-    /** Forwards the request; resolves with the answer (buffered) or once it has been streamed. */
+    /**
+     * The backend in the Hono pipeline: resolves with the answer (buffered, when a fault wraps the
+     * request or a browser sent it) or, streamed, once it has gone out.
+     */
     async forward(c: Context<AppEnv>): Promise<Response> {
       const deps = c.get('deps')
       const { incoming, outgoing } = c.env
@@ -139,21 +161,32 @@ export function createForwarder(options: ForwardOptions) {
       incoming.url = `${url.pathname}${url.search}`
       const buffer = c.get('fault') !== undefined || header(c, 'origin') !== undefined
       const body = await requestBody(c, options.recorder !== null)
+      const note = (x: Exchange) => {
+        if (x.drift) c.set('drift', x.drift)
+        if (x.status !== undefined) c.set('upstreamStatus', x.status)
+      }
       return new Promise<Response>((resolve, reject) => {
-        const x: Exchange = { c, deps, body, timedOut: false, fail: reject }
-        ;(incoming as Tagged)[exchangeKey] = x
+        const x: Exchange = { deps, method: c.req.method, path: url.pathname, query: url.search, body, timedOut: false, fail: reject }
         if (buffer) {
-          x.answer = resolve
+          ;(incoming as Tagged)[exchangeKey] = x
+          x.answer = (res) => (note(x), resolve(res))
           void buffered(incoming, outgoing, (err?: unknown) => reject(err))
           return
         }
-        outgoing.once('close', () => {
-          x.timeout?.cancel()
-          resolve(RESPONSE_ALREADY_SENT)
-        })
-        outgoing.once('finish', () => c.set('upstreamStatus', c.get('upstreamStatus') ?? outgoing.statusCode))
-        void streaming(incoming, outgoing, (err?: unknown) => reject(err))
+        void stream(incoming, outgoing, x, reject).then((done) => (note(done), resolve(RESPONSE_ALREADY_SENT)))
       })
+    },
+    /**
+     * Before Hono, for a request nothing acts on (see server.ts): `req.url` is already an
+     * origin-form `/api/v1/...` path without dot segments, and the body streams from the socket.
+     */
+    direct(req: IncomingMessage, res: ServerResponse, deps: Deps): Promise<Exchange> {
+      const q = req.url!.indexOf('?')
+      const x: Exchange = {
+        deps, method: req.method!, path: q === -1 ? req.url! : req.url!.slice(0, q), query: q === -1 ? '' : req.url!.slice(q),
+        body: null, timedOut: false, fail: () => {},
+      }
+      return stream(req, res, x, () => void res.destroy())
     },
     /**
      * A WebSocket upgrade (the dashboard socket) goes to the upstream too, by its parsed path

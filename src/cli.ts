@@ -32,6 +32,7 @@ const serveCommand = program
   .addOption(new Option('--scenario <name|file>', `activate a scenario in every session from the first request; repeatable (env ${envNameOf('scenarios')}, comma-separated)`).argParser(collect))
   .addOption(new Option('--no-fault-headers', `do not label injected faults with X-Mock-Fault / X-Mock-Rule (env ${envNameOf('faultHeaders')}=false)`))
   .addOption(new Option('--journal-size <n>', `journal entries kept per session, 0 for none (default 1000; env ${envNameOf('journalSize')})`))
+  .addOption(new Option('--admin-token <token>', `require X-Mock-Admin-Token on /__mock (else loopback clients only; health stays open; env ${envNameOf('adminToken')})`))
   .addOption(new Option('--mode <mode>', `mock (the emulator), proxy (forward /api/v1 to --upstream) or hybrid (default mock; env ${envNameOf('mode')})`))
   .addOption(new Option('--upstream <url>', `the real API for proxy and hybrid modes (default https://api.haltless.io; env ${envNameOf('upstream')})`))
   .addOption(new Option('--upstream-timeout <ms>', `502/504 after this long without an upstream answer (default 30000; env ${envNameOf('upstreamTimeoutMs')})`))

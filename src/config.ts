@@ -48,6 +48,7 @@ export const ConfigSchema = z.object({
   faultHeaders: bool.default(true).describe('label injected faults with X-Mock-Fault and X-Mock-Rule'),
   allowHeaderFaults: bool.default(false).describe('let requests ask for a fault (X-Mock-Fault, Prefer: code=...)'),
   journalSize: int(0, 1_000_000).default(1000).describe('journal entries kept per session (0: no journal)'),
+  adminToken: z.string('must be a string').min(8, 'must be at least 8 characters').optional().describe('control plane: require X-Mock-Admin-Token (else loopback clients only)'),
   // proxy and hybrid modes
   mode: z.enum(['mock', 'proxy', 'hybrid'], 'must be mock, proxy or hybrid').default('mock').describe('mock: the emulator; proxy: forward to --upstream; hybrid: --mock-route routes from the emulator, the rest forwarded'),
   upstream: z
@@ -77,6 +78,7 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   faultHeaders: '--no-fault-headers',
   allowHeaderFaults: '--allow-header-faults',
   journalSize: '--journal-size',
+  adminToken: '--admin-token',
   mode: '--mode',
   upstream: '--upstream',
   upstreamTimeoutMs: '--upstream-timeout',

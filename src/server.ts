@@ -16,6 +16,7 @@ import { createForwarder } from './proxy/forward.js'
 import { DriftDetector } from './proxy/drift.js'
 import { Recorder } from './proxy/record.js'
 import { driftControl } from './control/drift.js'
+import { adminGuard } from './control/admin.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
@@ -140,6 +141,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     })
   }
   // 6. control plane: answered here, never limited or faulted
+  app.use('/__mock/*', adminGuard(config.adminToken))
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)
   app.route('/__mock', journalControl)

@@ -21,6 +21,7 @@ export const errors = {
   token_invalid: { status: 401, detail: 'Invalid authentication token.', source: 'documented' },
   not_authenticated: { status: 401, detail: 'Not authenticated', source: 'chosen' }, // FastAPI default, no period
   api_key_invalid: { status: 401, detail: 'Invalid API key.', source: 'chosen' },
+  admin_token_required: { status: 401, detail: 'Admin token required.', source: 'chosen' }, // the control plane (not the API): --admin-token
   invalid_mfa_code: { status: 401, detail: 'Invalid MFA code.', source: 'chosen' },
   // 402: subscription
   payment_required: { status: 402, detail: 'Subscription inactive. Please update your billing information.', source: 'chosen' },

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { defaultConfig, resolveConfig } from '../src/config.js'
+import { ConfigSchema, defaultConfig, envNameOf, resolveConfig } from '../src/config.js'
 import { createMockServer, type MockServer } from '../src/server.js'
 
 // No container engine runs these tests: they check what can be checked without one, so that the
@@ -148,6 +148,13 @@ describe('docker-compose.yml', () => {
       const args = typeof service!.entrypoint === 'string' ? service!.entrypoint.split(/\s+/) : (service!.entrypoint as string[])
       for (const a of args.filter((x) => /\.(js|ts)$/.test(x))) expect(existsSync(join(root, a)), a).toBe(true)
     }
+  })
+
+  test('names only real settings in its environment', () => {
+    const env = (service as { environment?: Record<string, string> }).environment ?? {}
+    const known = Object.keys(ConfigSchema.shape).map(envNameOf)
+    expect(Object.keys(env).length).toBeGreaterThan(0)
+    for (const name of Object.keys(env)) expect(known, name).toContain(name)
   })
 
   test('has a proxy-profile service whose command is proxy-mode flags the CLI accepts', () => {

@@ -101,20 +101,22 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.use('*', (c, next) => {
     // 1. context: every handler reaches the server's state through c.get('deps')
     c.set('deps', deps)
+    // (the session is read first: the proxy strips X-Mock-* headers before forwarding)
+    const journaled = c.req.path.startsWith('/api/') && deps.journal.perSession > 0
+    const session = journaled ? header(c, sessionHeader) || 'default' : ''
     // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
     const served = header(c, 'origin') ? corsForBrowsers(c, async () => void (await faulted(c, next))) : faulted(c, next)
     // 3. journal: one entry per API request, once it is answered
-    if (!c.req.path.startsWith('/api/') || deps.journal.perSession === 0) return served
+    if (!journaled) return served
     const startMs = clock.now()
     return served.then((answer) => {
-      journalize(c, startMs, answer instanceof Response ? answer : c.res)
+      journalize(c, session, startMs, answer instanceof Response ? answer : c.res)
       return answer
     })
   })
   // Reads context variables only: touching res.headers would make @hono/node-server build a
   // full Headers object for every response.
-  const journalize = (c: Context<AppEnv>, startMs: number, res: Response) => {
-    const session = header(c, sessionHeader) || 'default'
+  const journalize = (c: Context<AppEnv>, session: string, startMs: number, res: Response) => {
     const fault = c.get('fault')
     deps.journal.add({
       timeMs: startMs, session, method: c.req.method, path: c.req.path,
@@ -182,7 +184,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const direct = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? ''
     const h = req.headers
-    if (!forwarder || !url.startsWith('/api/v1/') || /\/\.|%2e|\\/i.test(url) || h.origin !== undefined || h['transfer-encoding'] !== undefined) return false
+    // dot segments, backslashes and any percent-encoding take the pipeline, which normalises them
+    if (!forwarder || !url.startsWith('/api/v1/') || /\/\.|%|\\/.test(url) || h.origin !== undefined || h['transfer-encoding'] !== undefined) return false
     if (h['content-length'] !== undefined && !(Number(h['content-length']) <= config.maxBodyBytes)) return false
     const session = (typeof h[sessionHeader] === 'string' && h[sessionHeader]) || 'default'
     const method = req.method ?? 'GET'

@@ -68,6 +68,8 @@ export class DriftDetector {
 
   /** Checks one exchange; records and returns the findings (empty when the answer fits). */
   check(method: string, path: string, status: number, contentType: string | undefined, body: Buffer | null, nowIso: string): DriftFinding[] {
+    // HEAD and CORS preflights have no body and no declaration of their own
+    if (method === 'HEAD' || method === 'OPTIONS') return []
     const route = this.routes.get(`${method} ${path.split('/', 4)[3]}`)?.find((r) => r.pattern.test(path))
     const found: Omit<DriftFinding, 'id' | 'time' | 'method' | 'path' | 'route' | 'status'>[] = []
     if (!route) found.push({ kind: 'undocumented_route', detail: `${method} ${path} is not an endpoint of the emulator` })
@@ -88,7 +90,7 @@ export class DriftDetector {
   }
 
   private compare({ spec, statuses }: Route, status: number, contentType: string | undefined, body: Buffer | null) {
-    if (alwaysPossible.has(status) || status === 204) return []
+    if (alwaysPossible.has(status) || status === 204 || (status >= 300 && status < 400)) return []
     const out: { kind: DriftFinding['kind']; detail: string }[] = []
     if (!statuses.includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statuses.join(', ')})` })
     const json = spec.produces === 'application/json' || status !== spec.status
@@ -107,6 +109,8 @@ export class DriftDetector {
           out.push({ kind: 'schema_mismatch', detail: `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}` })
         }
       }
+    } else if (value === null || typeof value !== 'object') {
+      out.push({ kind: 'schema_mismatch', detail: `${status} body is not a JSON object` })
     } else if (status === 422) {
       const items = (value as { detail?: unknown }).detail
       const shaped = Array.isArray(items) && items.every((i) => i && typeof i === 'object' && 'loc' in i && 'msg' in i && 'type' in i)

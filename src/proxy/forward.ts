@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import type { Duplex } from 'node:stream'
+import { Readable, type Duplex } from 'node:stream'
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import type { Context } from 'hono'
 import { createRequire } from 'node:module'
 import type { Plugin } from 'http-proxy-middleware'
@@ -10,7 +11,7 @@ import { ApiError, errorHeaders } from '../api/errors.js'
 import { header } from '../api/headers.js'
 import { isoSeconds } from '../clock.js'
 import { driftBodyCap, type DriftDetector } from './drift.js'
-import { rewriteSetCookie, scrubRequest } from './hygiene.js'
+import { rewriteSetCookie, scrubHeaders } from './hygiene.js'
 import type { Recorder } from './record.js'
 
 export interface ForwardOptions {
@@ -40,9 +41,15 @@ export interface Exchange {
   /** The upstream timeout, cancelled once the answer starts. */
   timeout?: { cancel(): void }
   timedOut: boolean
+  /** The request to the upstream, once http-proxy has a socket for it. */
+  proxyReq?: ClientRequest
+  /** An error answer was given (timeout before a socket, upstream error): late events are ignored. */
+  settled?: boolean
   /** Buffered mode: the upstream answer as a Response for the faults wrapped around us. */
   answer?: (res: Response) => void
   fail(err: ApiError): void
+  /** The client's response. */
+  out: ServerResponse
   /** Streamed: the status the answer went out with. */
   status?: number
   /** Kinds of drift found in the answer (when checked). */
@@ -65,18 +72,17 @@ export function createForwarder(options: ForwardOptions) {
   const upstream = new URL(options.upstream)
   const agent = upstream.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 })
   const events: Plugin = (proxy) => {
+    // A body the pipeline already read goes through http-proxy's own `buffer` option (piped in
+    // place of the drained socket), whenever the agent finds a socket for the request.
+    const web = proxy.web.bind(proxy)
+    proxy.web = ((req: Tagged, res: ServerResponse, opts: object, ...rest: unknown[]) => {
+      const body = req[exchangeKey]?.body
+      return (web as (...a: unknown[]) => void)(req, res, body ? { ...opts, buffer: Readable.from([body]) } : opts, ...rest)
+    }) as typeof proxy.web
     proxy.on('proxyReq', (proxyReq: ClientRequest, req: Tagged) => {
       const x = req[exchangeKey]!
-      scrubRequest(proxyReq)
-      if (x.body) {
-        proxyReq.removeHeader('transfer-encoding')
-        proxyReq.setHeader('content-length', x.body.length)
-        proxyReq.write(x.body)
-      }
-      x.timeout = x.deps.clock.timer(options.timeoutMs, () => {
-        x.timedOut = true
-        proxyReq.destroy()
-      })
+      if (x.settled) return void proxyReq.destroy()
+      x.proxyReq = proxyReq
     })
     proxy.on('proxyRes', (proxyRes: IncomingMessage, req: Tagged) => {
       const x = req[exchangeKey]!
@@ -96,30 +102,73 @@ export function createForwarder(options: ForwardOptions) {
         if (watched) observe(x, req, proxyRes, body)
         if (x.answer) x.answer(toResponse(proxyRes, body!))
       })
-      proxyRes.once('error', () => x.fail(new ApiError('upstream_unavailable')))
+      // the upstream died mid-answer: a buffered answer is the 502; a streamed one can only be cut
+      proxyRes.once('error', () => (x.answer ? settle(x, 'upstream_unavailable') : x.out.destroy()))
     })
-    proxy.on('proxyReqWs', (proxyReq: ClientRequest) => scrubRequest(proxyReq))
-    proxy.on('error', (_err: Error, req: Tagged, res: ServerResponse | Duplex) => {
+    const failed = (_err: Error, req: Tagged, res: ServerResponse | Duplex) => {
       const x = req[exchangeKey]
       // a WebSocket upgrade has no exchange: its socket just closes
       if (!x) return void res.destroy()
+      settle(x, x.timedOut ? 'upstream_timeout' : 'upstream_unavailable')
+    }
+    proxy.on('error', failed)
+    proxy.on('econnreset', failed)
+  }
+
+  /** Answers an exchange with the API's 502/504 once (or cuts a stream already under way). */
+  function settle(x: Exchange, key: 'upstream_unavailable' | 'upstream_timeout'): void {
+    if (x.settled) return
+    x.settled = true
+    x.timeout?.cancel()
+    x.proxyReq?.destroy()
+    const err = new ApiError(key)
+    if (x.answer) return x.fail(err)
+    x.status = err.status
+    if (x.out.headersSent) return void x.out.destroy()
+    x.out.writeHead(err.status, { 'content-type': 'application/json', ...errorHeaders(err) })
+    x.out.end(JSON.stringify(err.body))
+  }
+
+  /**
+   * Before http-proxy sees the request: scrubbed headers (they are what it copies), the length of a
+   * body sent from memory, the timeout on the server's clock, and a client that goes away taking
+   * the upstream request with it.
+   */
+  function begin(x: Exchange, req: Tagged, res: ServerResponse): void {
+    scrubHeaders(req.headers)
+    // Node answered any `Expect: 100-continue` already; http-proxy would skip its events for it
+    delete req.headers.expect
+    if (x.body) {
+      delete req.headers['transfer-encoding']
+      req.headers['content-length'] = String(x.body.length)
+    }
+    req[exchangeKey] = x
+    x.timeout = x.deps.clock.timer(options.timeoutMs, () => {
+      x.timedOut = true
+      if (x.proxyReq) x.proxyReq.destroy()
+      else settle(x, 'upstream_timeout')
+    })
+    res.once('close', () => {
       x.timeout?.cancel()
-      const err = new ApiError(x.timedOut ? 'upstream_timeout' : 'upstream_unavailable')
-      if (x.answer) return x.fail(err)
-      // streaming: answer on the socket unless the upstream's answer had already begun
-      const out = res as ServerResponse
-      x.status = err.status
-      if (out.headersSent) return void out.destroy()
-      out.writeHead(err.status, { 'content-type': 'application/json', ...errorHeaders(err) })
-      out.end(JSON.stringify(err.body))
+      if (!res.writableFinished) x.proxyReq?.destroy()
     })
   }
   const base = { target: options.upstream, changeOrigin: true, agent, xfwd: false, ws: false, ejectPlugins: true, plugins: [events] }
+  /** Client sockets of WebSockets carried to the upstream (the HTTP server does not track them). */
+  const upgraded = new Set<Duplex>()
   const streaming = createProxyMiddleware<IncomingMessage, ServerResponse>(base)
   const buffered = createProxyMiddleware<IncomingMessage, ServerResponse>({ ...base, selfHandleResponse: true })
 
-  /** Drift check and recording of one answered exchange (never alters the answer). */
-  function observe(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, body: Buffer | null): void {
+  /** Drift check and recording of one answered exchange (never alters the answer, never throws). */
+  function observe(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, raw: Buffer | null): void {
+    try {
+      watch(x, req, proxyRes, raw === null ? null : decoded(raw, proxyRes.headers['content-encoding']))
+    } catch (err) {
+      x.deps.logger.error({ err, method: x.method, path: x.path }, 'drift check or recording failed')
+    }
+  }
+
+  function watch(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, body: Buffer | null): void {
     const { deps, method, path } = x
     const nowIso = isoSeconds(deps.clock.now())
     const status = proxyRes.statusCode ?? 0
@@ -135,15 +184,12 @@ export function createForwarder(options: ForwardOptions) {
   }
 
   /** Streams one exchange through; resolves once the answer has gone out (or the socket closed). */
-  function stream(incoming: IncomingMessage, outgoing: ServerResponse, x: Exchange, fail: (err: unknown) => void): Promise<Exchange> {
+  function stream(incoming: IncomingMessage, outgoing: ServerResponse, x: Exchange): Promise<Exchange> {
     return new Promise((resolve) => {
-      ;(incoming as Tagged)[exchangeKey] = x
+      begin(x, incoming, outgoing)
       outgoing.once('finish', () => void (x.status ??= outgoing.statusCode))
-      outgoing.once('close', () => {
-        x.timeout?.cancel()
-        resolve(x)
-      })
-      void streaming(incoming, outgoing, fail)
+      outgoing.once('close', () => resolve(x))
+      void streaming(incoming, outgoing, () => void outgoing.destroy())
     })
   }
 
@@ -164,16 +210,17 @@ export function createForwarder(options: ForwardOptions) {
       const note = (x: Exchange) => {
         if (x.drift) c.set('drift', x.drift)
         if (x.status !== undefined) c.set('upstreamStatus', x.status)
+        else if (!outgoing.writableFinished) c.set('noResponse', true)
       }
       return new Promise<Response>((resolve, reject) => {
-        const x: Exchange = { deps, method: c.req.method, path: url.pathname, query: url.search, body, timedOut: false, fail: reject }
+        const x: Exchange = { deps, method: c.req.method, path: url.pathname, query: url.search, body, timedOut: false, out: outgoing, fail: reject }
         if (buffer) {
-          ;(incoming as Tagged)[exchangeKey] = x
-          x.answer = (res) => (note(x), resolve(res))
+          begin(x, incoming, outgoing)
+          x.answer = (res) => (x.timeout?.cancel(), note(x), resolve(res))
           void buffered(incoming, outgoing, (err?: unknown) => reject(err))
           return
         }
-        void stream(incoming, outgoing, x, reject).then((done) => (note(done), resolve(RESPONSE_ALREADY_SENT)))
+        void stream(incoming, outgoing, x).then((done) => (note(done), resolve(RESPONSE_ALREADY_SENT)))
       })
     },
     /**
@@ -184,9 +231,9 @@ export function createForwarder(options: ForwardOptions) {
       const q = req.url!.indexOf('?')
       const x: Exchange = {
         deps, method: req.method!, path: q === -1 ? req.url! : req.url!.slice(0, q), query: q === -1 ? '' : req.url!.slice(q),
-        body: null, timedOut: false, fail: () => {},
+        body: null, timedOut: false, out: res, fail: () => void res.destroy(),
       }
-      return stream(req, res, x, () => void res.destroy())
+      return stream(req, res, x)
     },
     /**
      * A WebSocket upgrade (the dashboard socket) goes to the upstream too, by its parsed path
@@ -199,9 +246,14 @@ export function createForwarder(options: ForwardOptions) {
         return void socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
       }
       req.url = `${path.pathname}${path.search}`
+      scrubHeaders(req.headers)
+      upgraded.add(socket)
+      socket.once('close', () => upgraded.delete(socket))
       void streaming.upgrade(req, socket as never, head)
     },
+    /** Drops the upstream connections and any WebSocket carried to the upstream. */
     close(): void {
+      for (const socket of upgraded) socket.destroy()
       agent.destroy()
     },
   }
@@ -231,4 +283,22 @@ function toResponse(proxyRes: IncomingMessage, body: Buffer): Response {
   }
   const status = proxyRes.statusCode ?? 502
   return new Response(nullBodyStatuses.has(status) ? null : new Uint8Array(body), { status, headers })
+}
+
+/** An answer body as its bytes before Content-Encoding (drift and recordings read JSON, not gzip). */
+function decoded(body: Buffer, encoding: string | undefined): Buffer | null {
+  switch ((encoding ?? 'identity').trim().toLowerCase()) {
+    case 'identity':
+    case '':
+      return body
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(body)
+    case 'deflate':
+      return inflateSync(body)
+    case 'br':
+      return brotliDecompressSync(body)
+    default:
+      return null // an encoding we do not decode: status checks only
+  }
 }

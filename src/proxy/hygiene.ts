@@ -1,19 +1,22 @@
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 
 /**
  * What never leaves for the upstream: our own headers (`X-Mock-*`: sessions, fault requests, the
- * admin token), `Prefer: code=...` fault requests, and hop-by-hop forwarding headers that would
- * tell the upstream about this machine.
+ * admin token) and a `Prefer` fault request (`code=...`, as a preference or a parameter). Works on
+ * the request's header object before http-proxy copies it (it copies, not re-reads).
  */
-export function scrubRequest(proxyReq: ClientRequest): void {
-  for (const name of proxyReq.getHeaderNames()) {
-    if (name.startsWith('x-mock-')) proxyReq.removeHeader(name)
+export function scrubHeaders(headers: IncomingHttpHeaders): void {
+  for (const name of Object.keys(headers)) {
+    if (name.startsWith('x-mock-')) delete headers[name]
   }
-  const prefer = proxyReq.getHeader('prefer')
+  const prefer = headers.prefer
   if (typeof prefer === 'string') {
-    const kept = prefer.split(',').map((p) => p.trim()).filter((p) => p && !/^code\s*=/i.test(p))
-    if (kept.length > 0) proxyReq.setHeader('prefer', kept.join(', '))
-    else proxyReq.removeHeader('prefer')
+    const kept = prefer
+      .split(',')
+      .map((pref) => pref.split(';').map((p) => p.trim()).filter((p) => p && !/^code\s*=/i.test(p)).join('; '))
+      .filter(Boolean)
+    if (kept.length > 0) headers.prefer = kept.join(', ')
+    else delete headers.prefer
   }
 }
 
@@ -35,7 +38,17 @@ export function rewriteSetCookie(proxyRes: IncomingMessage, clientIsHttps: boole
 /** Header names whose values a recording never keeps. */
 const secretHeaders = new Set(['authorization', 'x-api-key', 'cookie', 'set-cookie', 'proxy-authorization'])
 /** Body fields whose values a recording never keeps (passwords, tokens, key secrets, MFA secrets). */
-const secretFields = new Set(['password', 'current_password', 'new_password', 'access_token', 'refresh_token', 'plaintext_key', 'key', 'secret', 'qr_code_uri', 'code'])
+const secretFields = new Set([
+  'password', 'current_password', 'new_password', 'access_token', 'refresh_token', 'plaintext_key', 'key', 'secret', 'qr_code_uri', 'code',
+  'client_secret', 'api_key', 'token', 'auth_config',
+])
+
+/** A query string or form body with secret parameters' values replaced. */
+export function redactParams(text: string): string {
+  const params = new URLSearchParams(text)
+  for (const name of [...params.keys()]) if (secretFields.has(name.toLowerCase())) params.set(name, redacted)
+  return params.toString()
+}
 export const redacted = '[redacted]'
 
 /** Headers with secret values replaced (names kept, so a fixture shows what was sent). */

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs'
 import type { IncomingHttpHeaders } from 'node:http'
-import { redactHeaders, redactJson } from './hygiene.js'
+import { redactHeaders, redactJson, redactParams } from './hygiene.js'
 
 /** One forwarded exchange as a recording line keeps it (secrets redacted). */
 export interface Exchange {
@@ -28,7 +28,7 @@ export class Recorder {
       time: e.time,
       method: e.method,
       path: e.path,
-      query: e.query,
+      query: e.query && `?${redactParams(e.query.slice(1))}`,
       request: { headers: redactHeaders(e.requestHeaders), body: bodyOf(e.requestBody, e.requestHeaders['content-type']) },
       response: { status: e.status, headers: redactHeaders(e.responseHeaders), body: bodyOf(e.responseBody, e.responseHeaders['content-type']) },
     }
@@ -39,13 +39,14 @@ export class Recorder {
 
 function bodyOf(body: Buffer | null, contentType: string | undefined): unknown {
   if (body === null || body.length === 0) return null
-  if (/json/i.test(contentType ?? '')) {
-    try {
-      return redactJson(JSON.parse(body.toString('utf8')))
-    } catch {
-      // not JSON after all: kept as text below
-    }
+  const text = body.toString('utf8')
+  // JSON whatever the label (a client may send JSON as text/plain), then forms; secrets redacted
+  try {
+    return redactJson(JSON.parse(text))
+  } catch {
+    // not JSON
   }
-  if (/^(text\/|application\/(json|xml|x-www-form-urlencoded))/i.test(contentType ?? '')) return body.toString('utf8')
+  if (/^application\/x-www-form-urlencoded/i.test(contentType ?? '')) return redactParams(text)
+  if (/^(text\/|application\/xml)/i.test(contentType ?? '')) return text
   return { base64: body.toString('base64') }
 }

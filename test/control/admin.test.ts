@@ -25,7 +25,7 @@ describe('--admin-token', () => {
   const mock = (path: string, headers: Record<string, string> = {}) => fetch(`${t.url}/__mock${path}`, { headers })
 
   it('answers 401 Admin token required. without the token or with a wrong one', async () => {
-    for (const headers of [{}, { 'X-Mock-Admin-Token': 'wrong-horse' }]) {
+    for (const headers of [{}, { 'X-Mock-Admin-Token': 'wrong-horse' }] as Record<string, string>[]) {
       const res = await mock('/journal', headers)
       expect([res.status, res.headers.get('content-type'), await res.json()]).toEqual([401, 'application/json', { detail: 'Admin token required.' }])
     }

@@ -17,6 +17,7 @@ import { DriftDetector } from './proxy/drift.js'
 import { Recorder } from './proxy/record.js'
 import { driftControl } from './control/drift.js'
 import { adminGuard } from './control/admin.js'
+import { docsControl } from './control/docs.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
@@ -148,6 +149,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.route('/__mock', scenarioControl)
   app.route('/__mock', journalControl)
   app.route('/__mock', driftControl)
+  app.route('/__mock', docsControl)
   app.route('/__mock', signoffControl)
   // 7. the backend. Proxy: every /api/v1 request goes to the upstream. Hybrid: --mock-route routes
   //    (or a firing rule with `serve: mock`) reach the emulator, the rest the upstream. Mock (and

@@ -89,8 +89,9 @@ async function serve(config: Config): Promise<void> {
     fail(e.code === 'EADDRINUSE' ? `--port ${config.port} is already in use (choose another with --port or ${envNameOf('port')})` : `Cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)
   }
   console.log(banner(url!, config, seed))
+  // SIGTERM/SIGINT: no new connections; requests in flight get up to 5 s to be answered
   const stop = async () => {
-    await server.close()
+    await server.close({ drainMs: 5000 })
     process.exit(0)
   }
   process.once('SIGTERM', stop)

@@ -46,8 +46,11 @@ export interface MockServer {
   deps: Deps
   /** Listens on `port`/`host` (defaults from config; 0 = ephemeral); resolves the base URL. */
   listen(port?: number, host?: string): Promise<string>
-  /** Stops listening and drops open connections. */
-  close(): Promise<void>
+  /**
+   * Stops listening. Open connections are dropped at once, or with `drainMs` first given that long
+   * to finish the requests in flight (idle keep-alive connections close at once).
+   */
+  close(opts?: { drainMs?: number }): Promise<void>
   /** Restores the start-up state. */
   reset(): void
 }
@@ -231,13 +234,23 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         })
       })
     },
-    close() {
+    close({ drainMs = 0 } = {}) {
       return new Promise((resolve) => {
         if (!server) return resolve()
-        server.close(() => resolve())
-        server.closeAllConnections()
+        const s = server
+        const drop = () => {
+          s.closeAllConnections()
+          forwarder?.close()
+        }
+        const timer = drainMs > 0 ? setTimeout(drop, drainMs) : undefined
+        s.close(() => {
+          clearTimeout(timer)
+          forwarder?.close()
+          resolve()
+        })
         dropSockets()
-        forwarder?.close()
+        if (drainMs > 0) s.closeIdleConnections()
+        else drop()
       })
     },
   }

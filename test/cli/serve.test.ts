@@ -1,5 +1,5 @@
 // The CLI serving: banner, health, demo data, settings, signals, a port in use; and --help, --version.
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { demoApiKey, demoPassword } from '../helpers.js'
 import { children, exitOf, kill, login, run, start, timeout, useTmpDir, version } from './helpers.js'
 
@@ -58,6 +58,26 @@ describe('serving', { timeout }, () => {
 
     const exited = exitOf(s.child)
     s.child.kill('SIGTERM')
+    expect(await exited).toEqual({ code: 0, signal: null })
+  })
+
+  test('SIGTERM during a request still delivers its response, then exits 0', async () => {
+    const s = await start(['--port', '0'])
+    const fault = await fetch(`${s.url}/__mock/sessions/default/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: { kind: 'latency', ms: 800 } }),
+    })
+    expect(fault.status).toBe(201)
+    const pending = fetch(`${s.url}/api/v1/machines`, { headers: { 'X-API-Key': demoApiKey } })
+    // in flight once the one-off fault has fired (the server is inside its delay)
+    await vi.waitFor(async () => {
+      const session = (await (await fetch(`${s.url}/__mock/sessions/default`)).json()) as { counters: Record<string, { fires: number }> }
+      expect(session.counters['oneoff/1']?.fires).toBe(1)
+    }, { timeout: 5000 })
+    const exited = exitOf(s.child)
+    s.child.kill('SIGTERM')
+    const res = await pending
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { total: number }).total).toBe(4)
     expect(await exited).toEqual({ code: 0, signal: null })
   })
 

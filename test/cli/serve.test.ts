@@ -81,6 +81,23 @@ describe('serving', { timeout }, () => {
     expect(await exited).toEqual({ code: 0, signal: null })
   })
 
+  test('--log-level trace logs every request without a token, key, cookie or password', async () => {
+    const s = await start(['--port', '0', '--log-level', 'trace'])
+    const loginRes = await login(s.url)
+    const { access_token: token } = (await loginRes.json()) as { access_token: string }
+    const cookie = loginRes.headers.getSetCookie()[0]!.split(';')[0]!
+    await fetch(`${s.url}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${token}`, Cookie: cookie } })
+    await fetch(`${s.url}/api/v1/machines`, { headers: { 'X-API-Key': demoApiKey } })
+    await fetch(`${s.url}/api/v1/settings/change-password`, {
+      method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ current_password: demoPassword, new_password: 'N3w-Secret-Pass!' }),
+    })
+    await vi.waitFor(() => expect(s.stderr().match(/"msg":"request"/g)?.length).toBe(4))
+    for (const secret of [token, cookie.split('=')[1]!, demoApiKey, demoPassword, 'N3w-Secret-Pass!']) expect(s.stderr()).not.toContain(secret)
+    s.child.kill('SIGTERM')
+    await exitOf(s.child)
+  })
+
   test('SIGINT exits 0 too, with a client connection still open', async () => {
     const s = await start(['--port', '0', '--log-level', 'silent'])
     // a kept-alive connection must not hold the process open

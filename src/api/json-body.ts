@@ -10,11 +10,26 @@ const maxDepth = 512
 
 /** Parses `text`: JSON.parse first (fast), the lenient parser only when that fails. */
 export function parseJsonBody(text: string): JsonResult {
+  let value: unknown
   try {
-    return { ok: true, value: JSON.parse(text) }
+    value = JSON.parse(text)
   } catch {
     return new LenientParser(text).parse()
   }
+  // as deep as the lenient parser allows, else its error (JSON.stringify of deeper values overflows)
+  return tooDeep(value, 0) ? new LenientParser(text).parse() : { ok: true, value }
+}
+
+/** Whether `value` nests deeper than maxDepth (arrays and objects). */
+function tooDeep(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return false
+  if (depth >= maxDepth) return true
+  if (Array.isArray(value)) {
+    for (const v of value) if (tooDeep(v, depth + 1)) return true
+    return false
+  }
+  for (const k in value) if (tooDeep((value as Record<string, unknown>)[k], depth + 1)) return true
+  return false
 }
 
 class LenientParser {

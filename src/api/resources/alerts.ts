@@ -81,7 +81,11 @@ export const alertsResource = new Resource('/alerts', 'Alerts')
   .get('/', {
     summary: 'List alerts (newest first)', access: anyRole, query: AlertQuery, status: 200, response: AlertPage,
     handle(c, { query: q }) {
-      const list = alertTable(c.get('deps').store).of(c.get('caller').tenant.id, (a) =>
+      const { store } = c.get('deps')
+      const tenantId = c.get('caller').tenant.id
+      // a deleted machine leaves lists, its alerts with it (emulator choice)
+      const list = alertTable(store).of(tenantId, (a) =>
+        store.machine(tenantId, a.machine_id) !== undefined &&
         (q.machine_id === undefined || a.machine_id === q.machine_id) &&
         (q.severity === undefined || a.severity === q.severity) &&
         (q.is_acknowledged === undefined || a.is_acknowledged === q.is_acknowledged) &&
@@ -96,7 +100,8 @@ export const alertsResource = new Resource('/alerts', 'Alerts')
     handle(c) {
       const { store, clock } = c.get('deps')
       const now = clock.now()
-      const open = alertTable(store).of(c.get('caller').tenant.id, (a) => !a.is_acknowledged)
+      const tenantId = c.get('caller').tenant.id
+      const open = alertTable(store).of(tenantId, (a) => !a.is_acknowledged && store.machine(tenantId, a.machine_id) !== undefined)
       const active = open.filter((a) => isActive(a, now))
       const count = (severity: Alert['severity']) => active.filter((a) => a.severity === severity).length
       return c.json({

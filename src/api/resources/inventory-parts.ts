@@ -9,11 +9,12 @@ import type { Store } from '../../store/store.js'
 import {
   isLowStock, moveStock, PartOut, partCategories, presentPart, spareParts, stockTransactions, transactionTypes, workOrderParts,
   type SparePart, type StockTransaction,
+  maxQuantity,
 } from './inventory-stock.js'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 
-const amount = z.number().min(0)
+const amount = z.number().min(0).max(maxQuantity)
 const PartCreate = z.object({
   part_number: z.string().min(1).max(100),
   name: text255,
@@ -48,7 +49,7 @@ const PartQuery = z.object({
 })
 /** receive/return/consume/transfer need quantity > 0; adjust takes a signed delta (emulator choice). */
 const TransactionCreate = z
-  .object({ type: z.enum(transactionTypes), quantity: z.number(), notes: z.string().max(1000).nullish() })
+  .object({ type: z.enum(transactionTypes), quantity: z.number().min(-maxQuantity).max(maxQuantity), notes: z.string().max(1000).nullish() })
   .superRefine((t, ctx) => {
     if (t.type !== 'adjust' && transactionTypes.includes(t.type) && typeof t.quantity === 'number' && !(t.quantity > 0))
       ctx.addIssue({ code: 'custom', path: ['quantity'], params: { type: 'greater_than', msg: 'Input should be greater than 0' } })

@@ -75,6 +75,14 @@ export const isLowStock = (p: SparePart): boolean => p.quantity_on_hand <= p.reo
 /** Sign of each transaction type: receive/return add, consume/transfer take, adjust keeps `quantity`'s sign. */
 const direction: Record<TransactionType, 1 | -1> = { receive: 1, return: 1, consume: -1, transfer: -1, adjust: 1 }
 
+/** Removes one work-order use of a part, returning its stock (removal and work-order deletion). */
+export function releasePartUse(c: Context<AppEnv>, use: WorkOrderPart): void {
+  const { store } = c.get('deps')
+  const part = spareParts(store).get(use.tenant_id, use.spare_part_id)
+  if (part) moveStock(c, part, 'return', use.quantity, `Work order ${use.work_order_id}`)
+  workOrderParts(store).delete(use.id)
+}
+
 /**
  * Moves a part's stock and records the transaction. Stock below zero is `400 Insufficient stock.`
  * and changes nothing (emulator choice from the reference's gap note).
@@ -95,6 +103,9 @@ export function moveStock(c: Context<AppEnv>, part: SparePart, type: Transaction
 
 // Quantities may be fractional (litres, metres): keep sums free of binary noise like 0.30000000000000004.
 const round = (v: number): number => Math.round(v * 1e6) / 1e6
+
+/** Largest quantity, stock or cost a body may carry (emulator choice): larger is a 422. */
+export const maxQuantity = 1e12
 
 /** The part object of every inventory response; `is_low_stock` is computed (emulator choice). */
 export const presentPart = (p: SparePart) => ({
@@ -124,6 +135,6 @@ export const PartOut = z.object({
 })
 
 /** A number > 0, with pydantic's `gt=0` item. */
-export const positive = z.number().superRefine((v, ctx) => {
+export const positive = z.number().max(maxQuantity).superRefine((v, ctx) => {
   if (!(v > 0)) ctx.addIssue({ code: 'custom', params: { type: 'greater_than', msg: 'Input should be greater than 0' } })
 })

@@ -112,10 +112,16 @@ function wrap(text: string, font: PDFFont, width: number): string[] {
     if (row) rows.push(row)
     row = word
     while (font.widthOfTextAtSize(row, size) > width) {
-      let cut = row.length - 1
-      while (cut > 1 && font.widthOfTextAtSize(row.slice(0, cut), size) > width) cut--
-      rows.push(row.slice(0, cut))
-      row = row.slice(cut)
+      // the longest prefix that fits, found by bisection (a long unbroken word costs log n measures)
+      let lo = 1
+      let hi = row.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1
+        if (font.widthOfTextAtSize(row.slice(0, mid), size) <= width) lo = mid
+        else hi = mid - 1
+      }
+      rows.push(row.slice(0, lo))
+      row = row.slice(lo)
     }
   }
   rows.push(row)

@@ -8,7 +8,7 @@ import { isoSeconds } from '../../clock.js'
 import type { Store } from '../../store/store.js'
 import type { WorkOrder } from '../../store/records.js'
 import { workOrders } from '../../store/tables.js'
-import { moveStock, positive, spareParts, workOrderParts, type WorkOrderPart } from './inventory-stock.js'
+import { moveStock, positive, releasePartUse, spareParts, workOrderParts, type WorkOrderPart } from './inventory-stock.js'
 
 const WorkOrderPartCreate = z.object({ spare_part_id: uuidParam, quantity: positive })
 const WorkOrderPartOut = z.object({
@@ -76,9 +76,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
       const wo = findWorkOrder(c, params.work_order_id)
       const use = workOrderParts(store).get(wo.tenant_id, params.wop_id)
       if (!use || use.work_order_id !== wo.id) throw new ApiError('part_not_found')
-      const part = spareParts(store).get(wo.tenant_id, use.spare_part_id)
-      if (part) moveStock(c, part, 'return', use.quantity, `Work order ${wo.id}`)
-      workOrderParts(store).delete(use.id)
+      releasePartUse(c, use)
       return c.body(null, 204)
     },
   })

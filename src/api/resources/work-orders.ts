@@ -5,6 +5,7 @@ import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
 import { signoffs } from './signoffs.js'
+import { releasePartUse, workOrderParts } from './inventory-stock.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
 import type { WorkOrder, WorkOrderStatus } from '../../store/records.js'
@@ -154,13 +155,15 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
     },
   })
   .delete('/:work_order_id', {
-    summary: 'Delete a work order (with its comments and sign-offs)', access: write, status: 204, errors: ['work_order_not_found'],
+    summary: 'Delete a work order (with its comments and sign-offs; its parts return to stock)', access: write, status: 204, errors: ['work_order_not_found'],
     handle(c, { params }) {
       const store = c.get('deps').store
       const tenantId = c.get('caller').tenant.id
       const order = workOrderOf(store, tenantId, params.work_order_id)
       for (const m of comments(store).of(tenantId, (m) => m.work_order_id === order.id)) comments(store).delete(m.id)
       for (const s of signoffs(store).of(tenantId, (s) => s.work_order_id === order.id)) signoffs(store).delete(s.id)
+      // parts used on it go back to stock, with their return transactions
+      for (const use of workOrderParts(store).of(tenantId, (u) => u.work_order_id === order.id)) releasePartUse(c, use)
       workOrders(store).delete(order.id)
       return c.body(null, 204)
     },

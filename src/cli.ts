@@ -26,6 +26,7 @@ const serveCommand = program
   .addOption(new Option('--host <host>', `interface to bind (default 127.0.0.1; env ${envNameOf('host')})`))
   .addOption(new Option('--seed <n>', `seed for every random choice, 0..4294967295 (default random; env ${envNameOf('seed')})`))
   .addOption(new Option('--log-level <level>', `fatal|error|warn|info|debug|trace|silent (default info; env ${envNameOf('logLevel')})`))
+  .addOption(new Option('--log-format <format>', `auto (pretty on a terminal, JSON otherwise), json or pretty (default auto; env ${envNameOf('logFormat')})`))
   .addOption(new Option('--config <file>', 'YAML or JSON file of settings (env HALTLESS_MOCK_CONFIG)'))
   .addOption(new Option('--no-demo', `start with no demo tenants (env ${envNameOf('demo')}=false)`))
   .addOption(new Option('--rate-limits <on|off|file>', `rate limiting: on, off, or a YAML/JSON table file (default on; env ${envNameOf('rateLimits')})`))

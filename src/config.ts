@@ -28,6 +28,7 @@ export const ConfigSchema = z.object({
   host: nonEmpty.default('127.0.0.1').describe('interface to listen on'),
   seed: int(0, 2 ** 32 - 1).optional().describe('seed for every random choice (ids, keys); random when omitted'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFormat: z.enum(['auto', 'json', 'pretty'], 'must be auto, json or pretty').default('auto').describe('log lines: pretty on a terminal, JSON otherwise (auto), or always one of them'),
   demo: bool.default(true).describe('load the demo tenants; false starts empty'),
   rateLimits: nonEmpty.default('on').describe('"on", "off", or a YAML/JSON rate-limit table file'),
   // emulator choices (reference gaps)
@@ -72,6 +73,7 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   host: '--host',
   seed: '--seed',
   logLevel: '--log-level',
+  logFormat: '--log-format',
   demo: '--no-demo',
   rateLimits: '--rate-limits',
   scenarios: '--scenario',

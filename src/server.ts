@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { Hono, type Context, type Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
-import { pino } from 'pino'
+import { pino, type DestinationStream } from 'pino'
+import { createRequire } from 'node:module'
 import { systemClock, type Clock } from './clock.js'
 import { resolveConfig, type Config } from './config.js'
 import { Rng } from './rng.js'
@@ -65,7 +66,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       : { ...resolveConfig({ flags: { ...settings, rateLimits: 'off' } }), rateLimits: settings.rateLimits ?? 'on', rateLimitTable }
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32)
   const rng = new Rng(seed)
-  const logger = pino({ level: config.logLevel, base: undefined }, pino.destination(2))
+  const logger = pino({ level: config.logLevel, base: undefined }, logDestination(config.logFormat))
   const deps: Deps = {
     config: { ...config, seed },
     clock,
@@ -254,6 +255,17 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       })
     },
   }
+}
+
+/**
+ * Where log lines go (stderr): JSON lines, or pino-pretty's readable lines on a terminal (`auto`)
+ * or when asked (`pretty`). pino-pretty is loaded only then, and writes synchronously (no worker).
+ */
+function logDestination(format: Config['logFormat']): DestinationStream {
+  const pretty = format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true)
+  if (!pretty) return pino.destination(2)
+  const build = createRequire(import.meta.url)('pino-pretty') as (opts: object) => DestinationStream
+  return build({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
 }
 
 /** Node's parser refused the request before Hono saw it: answer in the API's format, not an empty 400. */

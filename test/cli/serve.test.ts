@@ -98,6 +98,17 @@ describe('serving', { timeout }, () => {
     await exitOf(s.child)
   })
 
+  test.each([
+    ['pretty', /^\[\d\d:\d\d:\d\d\.\d{3}\] DEBUG: request\n    method: "GET"\n    path: "\/api\/v1\/machines"\n    status: 401\n/m],
+    ['json', /^\{"level":20,"time":\d+,"method":"GET","path":"\/api\/v1\/machines","status":401,"duration_ms":[\d.]+,"msg":"request"\}$/m],
+  ])('--log-format %s', async (format, line) => {
+    const s = await start(['--port', '0', '--log-level', 'debug', '--log-format', format])
+    await (await fetch(`${s.url}/api/v1/machines`)).arrayBuffer()
+    await vi.waitFor(() => expect(s.stderr()).toMatch(line))
+    s.child.kill('SIGTERM')
+    await exitOf(s.child)
+  })
+
   test('SIGINT exits 0 too, with a client connection still open', async () => {
     const s = await start(['--port', '0', '--log-level', 'silent'])
     // a kept-alive connection must not hold the process open

@@ -19,6 +19,7 @@ import { Recorder } from './proxy/record.js'
 import { driftControl } from './control/drift.js'
 import { adminGuard } from './control/admin.js'
 import { docsControl } from './control/docs.js'
+import { verifyControl } from './control/verify.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
@@ -128,6 +129,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status), duration_ms: clock.now() - startMs,
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
       seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
+      retry_after: c.get('retryAfter') ?? null,
     })
   }
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
@@ -154,6 +156,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.route('/__mock', journalControl)
   app.route('/__mock', driftControl)
   app.route('/__mock', docsControl)
+  app.route('/__mock', verifyControl)
   app.route('/__mock', signoffControl)
   // 7. the backend. Proxy: every /api/v1 request goes to the upstream. Hybrid: --mock-route routes
   //    (or a firing rule with `serve: mock`) reach the emulator, the rest the upstream. Mock (and
@@ -203,7 +206,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       if (deps.journal.perSession === 0) return
       deps.journal.add({
         timeMs: startMs, session, method, path, status: x.status ?? null, duration_ms: clock.now() - startMs, rule: null, fault: null,
-        seed: engine.seedOf(session), rate_limit_remaining: null, drift: x.drift ?? null,
+        seed: engine.seedOf(session), rate_limit_remaining: null, drift: x.drift ?? null, retry_after: x.retryAfter ?? null,
       })
     })
     return true

@@ -104,7 +104,10 @@ function limitRate(c: Context<AppEnv>, deps: Deps, key: string, bucket: Tenant['
   c.header('X-RateLimit-Limit', String(decision.limit))
   c.header('X-RateLimit-Remaining', String(decision.remaining))
   c.set('rateLimitRemaining', decision.remaining)
-  if (!decision.allowed) throw new ApiError('rate_limited', retryHeaders(decision))
+  if (!decision.allowed) {
+    c.set('retryAfter', decision.retryAfterS)
+    throw new ApiError('rate_limited', retryHeaders(decision))
+  }
   if (deps.config.alwaysSendRateLimitReset) c.header('X-RateLimit-Reset', String(decision.resetS))
 }
 

@@ -49,6 +49,8 @@ export interface AppEnv {
     rateLimitRemaining?: number
     /** Proxy mode, streamed answer: the status the upstream's answer went out with. */
     upstreamStatus?: number
+    /** Retry-After (seconds) the answer carried (429 from the limiter, a fault's, the upstream's), for the journal. */
+    retryAfter?: number
     /** Proxy/hybrid: the backend a firing rule chose (`serve:`), over --mock-route. */
     serve?: 'mock' | 'upstream'
     /** Proxy mode: kinds of drift found in the upstream's answer. */

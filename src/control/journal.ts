@@ -28,6 +28,8 @@ export interface JournalEntry {
   rate_limit_remaining: number | null
   /** Proxy mode: kinds of drift in the upstream's answer ([] when it fits); null when not checked. */
   drift: string[] | null
+  /** The Retry-After (seconds) the answer carried, or null. */
+  retry_after: number | null
 }
 
 /**
@@ -101,7 +103,7 @@ export class Journal {
 const present = ({ timeMs, ...r }: Record): JournalEntry => ({
   id: r.id, time: new Date(timeMs).toISOString(), session: r.session, method: r.method, path: r.path, status: r.status,
   duration_ms: r.duration_ms, rule: r.rule, fault: r.fault, seed: r.seed, rate_limit_remaining: r.rate_limit_remaining,
-  drift: r.drift,
+  drift: r.drift, retry_after: r.retry_after,
 })
 
 /** `/__mock/journal` (read, clear) and `/__mock/events` (server-sent events of new entries). */

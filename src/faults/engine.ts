@@ -154,6 +154,10 @@ export class Engine {
     // Set, not only returned: the backend already finalized c.res, and Hono keeps a finalized
     // response; clearing first stops Hono merging the old headers (a stale Content-Length) in.
     if (res === RESPONSE_ALREADY_SENT) c.set('noResponse', true)
+    else {
+      const retryAfter = res.headers.get('retry-after')
+      if (retryAfter !== null && /^\d+$/.test(retryAfter)) c.set('retryAfter', Number(retryAfter))
+    }
     c.res = undefined as unknown as Response
     c.res = this.label(res, rule.kind.kind, rule.id)
   }

@@ -54,6 +54,8 @@ export interface Exchange {
   status?: number
   /** Kinds of drift found in the answer (when checked). */
   drift?: string[]
+  /** The upstream answer's Retry-After, seconds. */
+  retryAfter?: number
 }
 const exchangeKey = Symbol('haltless-mock.exchange')
 type Tagged = IncomingMessage & { [exchangeKey]?: Exchange }
@@ -87,6 +89,8 @@ export function createForwarder(options: ForwardOptions) {
     proxy.on('proxyRes', (proxyRes: IncomingMessage, req: Tagged) => {
       const x = req[exchangeKey]!
       x.timeout?.cancel()
+      const retryAfter = proxyRes.headers['retry-after']
+      if (retryAfter && /^\d+$/.test(retryAfter)) x.retryAfter = Number(retryAfter)
       rewriteSetCookie(proxyRes, false)
       const watched = options.drift !== null || options.recorder !== null
       const chunks: Buffer[] = []
@@ -209,6 +213,7 @@ export function createForwarder(options: ForwardOptions) {
       const body = await requestBody(c, options.recorder !== null)
       const note = (x: Exchange) => {
         if (x.drift) c.set('drift', x.drift)
+        if (x.retryAfter !== undefined) c.set('retryAfter', x.retryAfter)
         if (x.status !== undefined) c.set('upstreamStatus', x.status)
         else if (!outgoing.writableFinished) c.set('noResponse', true)
       }

@@ -14,7 +14,7 @@ describe('the journal', () => {
     expect(await journal('?session=a')).toEqual([
       {
         id: expect.any(Number), time: '2026-04-04T10:30:00.000Z', session: 'a', method: 'GET', path: '/api/v1/machines',
-        status: 200, duration_ms: 0, rule: null, fault: null, seed: 42, rate_limit_remaining: 299, drift: null,
+        status: 200, duration_ms: 0, rule: null, fault: null, seed: 42, rate_limit_remaining: 299, drift: null, retry_after: null,
       },
     ])
   })

@@ -36,7 +36,7 @@ const serveCommand = program
   .addOption(new Option('--admin-token <token>', `require X-Mock-Admin-Token on /__mock (else loopback clients only; health stays open; env ${envNameOf('adminToken')})`))
   .addOption(new Option('--mode <mode>', `mock (the emulator), proxy (forward /api/v1 to --upstream) or hybrid (default mock; env ${envNameOf('mode')})`))
   .addOption(new Option('--upstream <url>', `the real API for proxy and hybrid modes (default https://api.haltless.io; env ${envNameOf('upstream')})`))
-  .addOption(new Option('--upstream-timeout <ms>', `502/504 after this long without an upstream answer (default 30000; env ${envNameOf('upstreamTimeoutMs')})`))
+  .addOption(new Option('--upstream-timeout <ms>', `504 Upstream timed out. after this long without an upstream answer (default 30000; env ${envNameOf('upstreamTimeoutMs')})`))
   .addOption(new Option('--mock-route <route>', `hybrid: a route the emulator answers, "METHOD /path"; repeatable, * wildcards (env ${envNameOf('mockRoutes')}, comma-separated)`).argParser(collect))
   .addOption(new Option('--record <file>', `proxy/hybrid: append every forwarded exchange to a JSON Lines file, secrets redacted (env ${envNameOf('record')})`))
   .addOption(new Option('--no-drift', `proxy/hybrid: do not compare upstream answers with the emulator's schemas (env ${envNameOf('drift')}=false)`))

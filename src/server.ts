@@ -1,5 +1,5 @@
 import { createAdaptorServer } from '@hono/node-server'
-import { header } from './api/headers.js'
+import { bearerToken, header } from './api/headers.js'
 import type { AddressInfo } from 'node:net'
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { Hono, type Context, type Next } from 'hono'
@@ -129,8 +129,14 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status), duration_ms: clock.now() - startMs,
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
       seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
-      retry_after: c.get('retryAfter') ?? null,
+      retry_after: c.get('retryAfter') ?? null, secret: credentialOf(c), error: c.get('errorDetail') ?? null,
     })
+  }
+  const credentialOf = (c: Context<AppEnv>): string | null => {
+    const bearer = bearerToken(c)
+    if (bearer) return `jwt:${bearer}`
+    const key = header(c, 'x-api-key')
+    return key ? `key:${key}` : null
   }
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
   //    plane is never faulted, and with nothing active the step costs one boolean
@@ -176,6 +182,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 9. every error, ours or not, in the API's format
   app.onError((err, c) => {
     if (err instanceof ApiError) {
+      if (typeof err.body.detail === 'string') c.set('errorDetail', err.body.detail)
       // c.json keeps headers set earlier in the request (X-RateLimit-*)
       for (const [k, v] of Object.entries(errorHeaders(err))) c.header(k, v)
       return c.json(err.body, err.status as 400)
@@ -207,6 +214,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       deps.journal.add({
         timeMs: startMs, session, method, path, status: x.status ?? null, duration_ms: clock.now() - startMs, rule: null, fault: null,
         seed: engine.seedOf(session), rate_limit_remaining: null, drift: x.drift ?? null, retry_after: x.retryAfter ?? null,
+        secret: typeof h.authorization === 'string' && /^bearer\s+/i.test(h.authorization) ? `jwt:${h.authorization.replace(/^bearer\s+/i, '')}`
+          : typeof h['x-api-key'] === 'string' ? `key:${h['x-api-key']}` : null,
+        error: null,
       })
     })
     return true

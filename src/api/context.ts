@@ -51,6 +51,8 @@ export interface AppEnv {
     upstreamStatus?: number
     /** Retry-After (seconds) the answer carried (429 from the limiter, a fault's, the upstream's), for the journal. */
     retryAfter?: number
+    /** The `detail` of the error answered (for the journal). */
+    errorDetail?: string
     /** Proxy/hybrid: the backend a firing rule chose (`serve:`), over --mock-route. */
     serve?: 'mock' | 'upstream'
     /** Proxy mode: kinds of drift found in the upstream's answer. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
@@ -30,6 +31,10 @@ export interface JournalEntry {
   drift: string[] | null
   /** The Retry-After (seconds) the answer carried, or null. */
   retry_after: number | null
+  /** Which credential was sent, as a fingerprint (`jwt:` or `key:` + 12 hex of its SHA-256), or null. */
+  credential: string | null
+  /** The `detail` of an error answer (a catalog text), or null. */
+  error: string | null
 }
 
 /**
@@ -40,7 +45,11 @@ export interface JournalEntry {
 const maxSessions = 10_000
 
 /** What the ring keeps: an entry with its time still a number (formatted when read). */
-type Record = Omit<JournalEntry, 'time'> & { timeMs: number }
+type Record = Omit<JournalEntry, 'time' | 'credential'> & {
+  timeMs: number
+  /** `jwt:<token>` or `key:<key>`: kept in memory only, shown as a fingerprint. */
+  secret: string | null
+}
 
 export class Journal {
   /**
@@ -100,11 +109,18 @@ export class Journal {
 }
 
 /** A record as the API shows it (a copy: the ring's record will be reused). */
-const present = ({ timeMs, ...r }: Record): JournalEntry => ({
+const present = ({ timeMs, secret, ...r }: Record): JournalEntry => ({
   id: r.id, time: new Date(timeMs).toISOString(), session: r.session, method: r.method, path: r.path, status: r.status,
   duration_ms: r.duration_ms, rule: r.rule, fault: r.fault, seed: r.seed, rate_limit_remaining: r.rate_limit_remaining,
-  drift: r.drift, retry_after: r.retry_after,
+  drift: r.drift, retry_after: r.retry_after, credential: fingerprint(secret), error: r.error,
 })
+
+/** `jwt:1a2b3c4d5e6f` for a credential: tells requests with the same token apart, reveals nothing. */
+function fingerprint(secret: string | null): string | null {
+  if (secret === null) return null
+  const colon = secret.indexOf(':')
+  return `${secret.slice(0, colon)}:${createHash('sha256').update(secret.slice(colon + 1)).digest('hex').slice(0, 12)}`
+}
 
 /** `/__mock/journal` (read, clear) and `/__mock/events` (server-sent events of new entries). */
 export const journalControl = new Hono<AppEnv>()

@@ -1,10 +1,11 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../api/context.js'
 import type { JournalEntry } from './journal.js'
+import { errors } from '../api/errors.js'
 
 /** One way a client misbehaved, with the journal entries that show it. */
 export interface Finding {
-  kind: 'retried_before_retry_after' | 'hammered_during_outage' | 'retried_write_after_reset'
+  kind: 'retried_before_retry_after' | 'hammered_during_outage' | 'retried_write_after_reset' | 'used_expired_token' | 'refreshed_more_than_once'
   detail: string
   entries: number[]
 }
@@ -14,12 +15,15 @@ export const outageRateLimit = 1
 /** Faults after which a write may or may not have been applied: a retry needs an idempotency plan. */
 const ambiguousFaults = new Set(['reset', 'reset_after_commit', 'empty_reply', 'truncate', 'hang'])
 const writes = new Set(['POST', 'PATCH'])
+const refreshPath = '/api/v1/auth/refresh'
 
 /**
  * Client-behaviour checks over one session's journal (oldest first):
  * - a request to the same method and path sooner than the Retry-After the client was given;
  * - more than one request per second to the API while it answered 503 (a run of three or more);
- * - a POST or PATCH repeated after its first try was cut off by a reset (possibly applied twice).
+ * - a POST or PATCH repeated after its first try was cut off by a reset (possibly applied twice);
+ * - a token sent again after the API said it had expired;
+ * - more than one refresh in a row after an expiry (one refresh per expiry is enough).
  */
 export function verifyEntries(entries: JournalEntry[]): Finding[] {
   const findings: Finding[] = []
@@ -39,6 +43,23 @@ export function verifyEntries(entries: JournalEntry[]): Finding[] {
         detail: `${e.method} ${e.path} sent again after ${e.fault}: the first may have been applied`,
         entries: [e.id, next.id],
       })
+    }
+  })
+  entries.forEach((e, i) => {
+    const expired = e.status === 401 && (e.error === errors.token_expired.detail || e.fault === 'token_expired')
+    if (!expired) return
+    const later = entries.slice(i + 1)
+    const reused = e.credential !== null && later.find((n) => n.credential === e.credential && n.path !== refreshPath)
+    if (reused) {
+      findings.push({ kind: 'used_expired_token', detail: `${reused.method} ${reused.path} sent with a token already answered as expired`, entries: [e.id, reused.id] })
+    }
+    const refreshes: JournalEntry[] = []
+    for (const n of later) {
+      if (n.method !== 'POST' || n.path !== refreshPath) break
+      refreshes.push(n)
+    }
+    if (refreshes.length > 1) {
+      findings.push({ kind: 'refreshed_more_than_once', detail: `${refreshes.length} refreshes in a row after one expiry`, entries: [e.id, ...refreshes.map((r) => r.id)] })
     }
   })
   // runs of consecutive 503s

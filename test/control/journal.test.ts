@@ -15,6 +15,7 @@ describe('the journal', () => {
       {
         id: expect.any(Number), time: '2026-04-04T10:30:00.000Z', session: 'a', method: 'GET', path: '/api/v1/machines',
         status: 200, duration_ms: 0, rule: null, fault: null, seed: 42, rate_limit_remaining: 299, drift: null, retry_after: null,
+        credential: expect.stringMatching(/^key:[0-9a-f]{12}$/), error: null,
       },
     ])
   })

@@ -56,4 +56,23 @@ describe('GET /__mock/sessions/{session}/verify', () => {
       { kind: 'retried_write_after_reset', detail: 'POST /api/v1/machines sent again after reset_after_commit: the first may have been applied', entries: [first, second] },
     ])
   })
+
+  it('names a token sent again after it expired, and a refresh storm after one expiry', async () => {
+    const session = { 'X-Mock-Session': 'sleepy' }
+    const login = await t.api('/auth/login', { method: 'POST', headers: session, json: { email: 'viewer@acme.example', password: 'Haltless-Demo-1' } })
+    const { access_token: token } = (await login.json()) as { access_token: string }
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
+    t.clock.advance(901_000) // past the 15-minute access token
+    const auth = { ...session, Authorization: `Bearer ${token}` }
+    expect((await t.api('/auth/me', { headers: auth })).status).toBe(401)
+    expect((await t.api('/machines', { headers: auth })).status).toBe(401)
+    for (let i = 0; i < 2; i++) await t.api('/auth/refresh', { method: 'POST', headers: { ...session, Cookie: cookie } })
+    const [, expired, reused, refresh1, refresh2] = await ids('sleepy')
+    const findings = (await verify('sleepy')).findings
+    expect(findings).toContainEqual({ kind: 'used_expired_token', detail: 'GET /api/v1/machines sent with a token already answered as expired', entries: [expired, reused] })
+    expect(findings).toContainEqual({ kind: 'refreshed_more_than_once', detail: '2 refreshes in a row after one expiry', entries: [reused, refresh1, refresh2] })
+    const journal = (await (await control('/journal?session=sleepy')).json()) as { credential: string | null; error: string | null }[]
+    expect(journal[1]).toMatchObject({ credential: expect.stringMatching(/^jwt:[0-9a-f]{12}$/), error: 'Authentication token has expired.' })
+    expect(JSON.stringify(journal)).not.toContain(token)
+  })
 })

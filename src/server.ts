@@ -1,5 +1,5 @@
 import { createAdaptorServer } from '@hono/node-server'
-import { bearerToken, header } from './api/headers.js'
+import { bearerIn, bearerToken, header } from './api/headers.js'
 import type { AddressInfo } from 'node:net'
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { Hono, type Context, type Next } from 'hono'
@@ -29,7 +29,7 @@ import { TokenService } from './api/tokens.js'
 import { controlPlane } from './control/index.js'
 import { scenarioControl } from './control/scenarios.js'
 import { Engine, sessionHeader } from './faults/engine.js'
-import { Journal, journalControl } from './control/journal.js'
+import { credentialSecret, Journal, journalControl } from './control/journal.js'
 import { signoffControl } from './control/signoffs.js'
 import { loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
@@ -124,20 +124,16 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // full Headers object for every response.
   const journalize = (c: Context<AppEnv>, session: string, startMs: number, res: Response) => {
     const fault = c.get('fault')
-    deps.journal.add({
-      timeMs: startMs, session, method: c.req.method, path: c.req.path,
-      status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status), duration_ms: clock.now() - startMs,
+    record(session, c.req.method, c.req.path, startMs, {
+      status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status),
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
-      seed: engine.seedOf(session), rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
-      retry_after: c.get('retryAfter') ?? null, secret: credentialOf(c), error: c.get('errorDetail') ?? null,
+      rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
+      retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')), error: c.get('errorDetail') ?? null,
     })
   }
-  const credentialOf = (c: Context<AppEnv>): string | null => {
-    const bearer = bearerToken(c)
-    if (bearer) return `jwt:${bearer}`
-    const key = header(c, 'x-api-key')
-    return key ? `key:${key}` : null
-  }
+  /** One journal entry: what every request has (time, session, route, duration, seed) plus `answer`. */
+  const record = (session: string, method: string, path: string, startMs: number, answer: Pick<Parameters<Journal['add']>[0], 'status' | 'rule' | 'fault' | 'rate_limit_remaining' | 'drift' | 'retry_after' | 'secret' | 'error'>) =>
+    deps.journal.add({ timeMs: startMs, session, method, path, duration_ms: clock.now() - startMs, seed: engine.seedOf(session), ...answer })
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
   //    plane is never faulted, and with nothing active the step costs one boolean
   const faulted = (c: Context<AppEnv>, next: Next) =>
@@ -209,14 +205,12 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const path = q === -1 ? url : url.slice(0, q)
     if (emulated(method, path) || !engine.quietFor(session, method, path)) return false
     const startMs = clock.now()
-    void forwarder.direct(req, res, deps).then((x) => {
+    const secret = credentialSecret(bearerIn(h.authorization), typeof h['x-api-key'] === 'string' ? h['x-api-key'] : undefined)
+    void forwarder.direct(req, res, deps, path, q === -1 ? '' : url.slice(q)).then((x) => {
       if (deps.journal.perSession === 0) return
-      deps.journal.add({
-        timeMs: startMs, session, method, path, status: x.status ?? null, duration_ms: clock.now() - startMs, rule: null, fault: null,
-        seed: engine.seedOf(session), rate_limit_remaining: null, drift: x.drift ?? null, retry_after: x.retryAfter ?? null,
-        secret: typeof h.authorization === 'string' && /^bearer\s+/i.test(h.authorization) ? `jwt:${h.authorization.replace(/^bearer\s+/i, '')}`
-          : typeof h['x-api-key'] === 'string' ? `key:${h['x-api-key']}` : null,
-        error: null,
+      record(session, method, path, startMs, {
+        status: x.status ?? null, rule: null, fault: null, rate_limit_remaining: null, drift: x.drift ?? null,
+        retry_after: x.retryAfter ?? null, secret, error: null,
       })
     })
     return true
@@ -238,8 +232,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       server.on('clientError', answerClientError)
       // the dashboard WebSocket: the emulator's, or the upstream's in proxy mode (and in hybrid
       // mode unless a --mock-route takes it)
-      if (forwarder && !emulated('GET', dashboardSocketPath)) server.on('upgrade', forwarder.upgrade)
-      else dropSockets = attachDashboardSocket(server, () => deps)
+      if (forwarder && !emulated('GET', dashboardSocketPath)) {
+        server.on('upgrade', forwarder.upgrade)
+        dropSockets = forwarder.dropUpgrades
+      } else dropSockets = attachDashboardSocket(server, () => deps)
       return new Promise((resolve, reject) => {
         server!.once('error', reject)
         server!.listen(port, host, () => {
@@ -252,19 +248,16 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       return new Promise((resolve) => {
         if (!server) return resolve()
         const s = server
-        const drop = () => {
-          s.closeAllConnections()
-          forwarder?.close()
-        }
-        const timer = drainMs > 0 ? setTimeout(drop, drainMs) : undefined
+        const timer = drainMs > 0 ? setTimeout(() => s.closeAllConnections(), drainMs) : undefined
         s.close(() => {
           clearTimeout(timer)
           forwarder?.close()
           resolve()
         })
+        // WebSockets are not requests in flight: they go at once
         dropSockets()
         if (drainMs > 0) s.closeIdleConnections()
-        else drop()
+        else s.closeAllConnections()
       })
     },
   }

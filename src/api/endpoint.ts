@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from './context.js'
 import { access, publicAccess, type AccessRule } from './access.js'
-import { errors, type ErrorKey } from './errors.js'
+import { errors, scopeDetail, type ErrorKey } from './errors.js'
 import { uuidParam, validate } from './validate.js'
 import type { Store } from '../store/store.js'
 
@@ -125,18 +125,36 @@ export class Resource {
 }
 
 /**
- * Every status an endpoint answers besides faults: its success, 401 (any credential), 402
- * (subscription), 403 (role or scope), its catalog rows, 422 (any input), 429.
+ * The error answers an endpoint documents, by status, each with its catalog `detail` texts: 401
+ * (by credential), 402 (subscription), 403 (role or scope), 429, and its own catalog rows. The 422
+ * (any input) has no single text: see `takesInput`.
  */
-export function statusesOf(e: EndpointSpec): number[] {
-  const statuses = new Set<number>([e.status, ...e.errors.map((k) => errors[k].status)])
+export function errorDetailsOf(e: EndpointSpec): Map<number, string[]> {
+  const details = new Map<number, string[]>()
+  const add = (status: number, detail: string) => {
+    const list = details.get(status) ?? []
+    if (!list.includes(detail)) details.set(status, [...list, detail])
+  }
   const a = e.access
   if (a !== 'public') {
-    statuses.add(401)
-    if (a.subscription !== false) statuses.add(402)
-    if ((a.credential !== 'key' && (a.permission ?? 'read') !== 'read') || a.scope) statuses.add(403)
+    add(401, errors.not_authenticated.detail)
+    if (a.credential !== 'key') add(401, errors.token_expired.detail), add(401, errors.token_invalid.detail)
+    if (a.credential !== 'jwt') add(401, errors.api_key_invalid.detail)
+    if (a.subscription !== false) add(402, errors.payment_required.detail)
+    if (a.credential !== 'key' && (a.permission ?? 'read') !== 'read') add(403, errors.forbidden.detail)
+    if (a.scope) add(403, scopeDetail(a.scope))
   }
-  if (e.params.length > 0 || e.query || e.body) statuses.add(422)
-  statuses.add(429)
+  add(429, errors.rate_limited.detail)
+  for (const key of e.errors) add(errors[key].status, errors[key].detail)
+  return new Map([...details].sort(([x], [y]) => x - y))
+}
+
+/** Whether the endpoint reads a path parameter, query or body (and so can answer 422). */
+export const takesInput = (e: EndpointSpec): boolean => e.params.length > 0 || e.query !== undefined || e.body !== undefined
+
+/** Every status an endpoint answers besides faults: its success, its errors, 422 when it takes input. */
+export function statusesOf(e: EndpointSpec): number[] {
+  const statuses = new Set([e.status, ...errorDetailsOf(e).keys()])
+  if (takesInput(e)) statuses.add(422)
   return [...statuses].sort((x, y) => x - y)
 }

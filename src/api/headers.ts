@@ -13,8 +13,10 @@ export function header(c: Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-/** The token of `Authorization: Bearer <token>` (scheme case-insensitive), or undefined. */
-export function bearerToken(c: Context): string | undefined {
-  const authorization = header(c, 'authorization')
+/** The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), or undefined. */
+export function bearerIn(authorization: string | undefined): string | undefined {
   return (authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]) || undefined
 }
+
+/** The bearer token of the request, or undefined. */
+export const bearerToken = (c: Context): string | undefined => bearerIn(header(c, 'authorization'))

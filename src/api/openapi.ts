@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import type { EndpointSpec, Resource } from './endpoint.js'
-import { errors, scopeDetail } from './errors.js'
+import { errorDetailsOf, takesInput, type EndpointSpec, type Resource } from './endpoint.js'
 import { permissions } from './permissions.js'
 import { dashboardSocketPath } from './dashboard-socket.js'
 
@@ -96,32 +95,19 @@ function responses(e: EndpointSpec): Record<string, Json> {
   const success: Json = { description: reasons[e.status] ?? 'Success' }
   if (e.status !== 204) success.content = { [e.produces]: { schema: e.produces === 'application/json' ? (e.response ? schemaOf(e.response) : {}) : { type: 'string', format: 'binary' } } }
   out[String(e.status)] = success
-  const details = new Map<number, string[]>()
-  const add = (status: number, detail: string) => details.set(status, [...(details.get(status) ?? []), detail])
-  if (e.access !== 'public') {
-    add(401, errors.not_authenticated.detail)
-    if (e.access.credential !== 'key') add(401, errors.token_expired.detail), add(401, errors.token_invalid.detail)
-    if (e.access.credential !== 'jwt') add(401, errors.api_key_invalid.detail)
-    if (e.access.subscription !== false) add(402, errors.payment_required.detail)
-    if (e.access.credential !== 'key' && (e.access.permission ?? 'read') !== 'read') add(403, errors.forbidden.detail)
-    if (e.access.scope) add(403, scopeDetail(e.access.scope))
-  }
-  add(429, errors.rate_limited.detail)
-  for (const key of e.errors) add(errors[key].status, errors[key].detail)
-  for (const [status, list] of [...details].sort(([a], [b]) => a - b)) {
-    const unique = [...new Set(list)]
+  for (const [status, details] of errorDetailsOf(e)) {
     out[String(status)] = {
       description: reasons[status] ?? 'Error',
       ...(status === 429 ? { headers: { 'Retry-After': { schema: { type: 'integer' } }, 'X-RateLimit-Reset': { schema: { type: 'integer' } } } } : {}),
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },
-          examples: Object.fromEntries(unique.map((detail, i) => [`e${i + 1}`, { value: { detail } }])),
+          examples: Object.fromEntries(details.map((detail, i) => [`e${i + 1}`, { value: { detail } }])),
         },
       },
     }
   }
-  if (e.params.length > 0 || e.query || e.body) {
+  if (takesInput(e)) {
     out['422'] = { description: reasons[422], content: { 'application/json': { schema: { $ref: '#/components/schemas/ValidationError' } } } }
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => Number(a) - Number(b)))

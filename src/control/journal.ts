@@ -115,6 +115,14 @@ const present = ({ timeMs, secret, ...r }: Record): JournalEntry => ({
   drift: r.drift, retry_after: r.retry_after, credential: fingerprint(secret), error: r.error,
 })
 
+/**
+ * The credential a request sent, as the journal keeps it in memory (`jwt:<token>` or
+ * `key:<key>`; a bearer token wins, as in authentication), or null. Shown only as a fingerprint.
+ */
+export function credentialSecret(bearer: string | undefined, apiKey: string | undefined): string | null {
+  return bearer ? `jwt:${bearer}` : apiKey ? `key:${apiKey}` : null
+}
+
 /** `jwt:1a2b3c4d5e6f` for a credential: tells requests with the same token apart, reveals nothing. */
 function fingerprint(secret: string | null): string | null {
   if (secret === null) return null

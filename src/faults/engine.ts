@@ -100,7 +100,8 @@ export class Engine {
   /**
    * Whether nothing can touch this request: no rule or one-off fault of its session is a candidate
    * for its method and path, no header fault or expired token is in play, and no active scenario
-   * has phases (they count every request). Side-effect free: the proxy's fast lane asks it.
+   * has phases (they count every request). Changes nothing but creating the session, as handle()
+ * would: the proxy's fast lane asks it before deciding whether the engine runs at all.
    */
   quietFor(name: string, method: string, path: string): boolean {
     if (this.idle) return true

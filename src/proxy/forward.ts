@@ -47,7 +47,8 @@ export interface Exchange {
   settled?: boolean
   /** Buffered mode: the upstream answer as a Response for the faults wrapped around us. */
   answer?: (res: Response) => void
-  fail(err: ApiError): void
+  /** Buffered mode: the 502/504 instead of an answer. */
+  fail?: (err: ApiError) => void
   /** The client's response. */
   out: ServerResponse
   /** Streamed: the status the answer went out with. */
@@ -73,6 +74,9 @@ export function createForwarder(options: ForwardOptions) {
   const { createProxyMiddleware } = createRequire(import.meta.url)('http-proxy-middleware') as typeof import('http-proxy-middleware')
   const upstream = new URL(options.upstream)
   const agent = upstream.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 })
+  /** Whether answers are looked at after they pass (drift, recording), and how much of one is kept for that. */
+  const watched = options.drift !== null || options.recorder !== null
+  const keptBytes = options.recorder ? recordBodyCap : driftBodyCap
   const events: Plugin = (proxy) => {
     // A body the pipeline already read goes through http-proxy's own `buffer` option (piped in
     // place of the drained socket), whenever the agent finds a socket for the request.
@@ -92,17 +96,16 @@ export function createForwarder(options: ForwardOptions) {
       const retryAfter = proxyRes.headers['retry-after']
       if (retryAfter && /^\d+$/.test(retryAfter)) x.retryAfter = Number(retryAfter)
       rewriteSetCookie(proxyRes, false)
-      const watched = options.drift !== null || options.recorder !== null
       const chunks: Buffer[] = []
       let size = 0
       if (watched || x.answer) {
         proxyRes.on('data', (chunk: Buffer) => {
           size += chunk.length
-          if (x.answer || size <= (options.recorder ? recordBodyCap : driftBodyCap)) chunks.push(chunk)
+          if (x.answer || size <= keptBytes) chunks.push(chunk)
         })
       }
       proxyRes.once('end', () => {
-        const body = x.answer || size <= (options.recorder ? recordBodyCap : driftBodyCap) ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null
+        const body = x.answer || size <= keptBytes ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null
         if (watched) observe(x, req, proxyRes, body)
         if (x.answer) x.answer(toResponse(proxyRes, body!))
       })
@@ -126,7 +129,7 @@ export function createForwarder(options: ForwardOptions) {
     x.timeout?.cancel()
     x.proxyReq?.destroy()
     const err = new ApiError(key)
-    if (x.answer) return x.fail(err)
+    if (x.fail) return x.fail(err)
     x.status = err.status
     if (x.out.headersSent) return void x.out.destroy()
     x.out.writeHead(err.status, { 'content-type': 'application/json', ...errorHeaders(err) })
@@ -218,10 +221,11 @@ export function createForwarder(options: ForwardOptions) {
         else if (!outgoing.writableFinished) c.set('noResponse', true)
       }
       return new Promise<Response>((resolve, reject) => {
-        const x: Exchange = { deps, method: c.req.method, path: url.pathname, query: url.search, body, timedOut: false, out: outgoing, fail: reject }
+        const x: Exchange = { deps, method: c.req.method, path: url.pathname, query: url.search, body, timedOut: false, out: outgoing }
         if (buffer) {
           begin(x, incoming, outgoing)
-          x.answer = (res) => (x.timeout?.cancel(), note(x), resolve(res))
+          x.fail = reject
+          x.answer = (res) => (note(x), resolve(res))
           void buffered(incoming, outgoing, (err?: unknown) => reject(err))
           return
         }
@@ -232,12 +236,8 @@ export function createForwarder(options: ForwardOptions) {
      * Before Hono, for a request nothing acts on (see server.ts): `req.url` is already an
      * origin-form `/api/v1/...` path without dot segments, and the body streams from the socket.
      */
-    direct(req: IncomingMessage, res: ServerResponse, deps: Deps): Promise<Exchange> {
-      const q = req.url!.indexOf('?')
-      const x: Exchange = {
-        deps, method: req.method!, path: q === -1 ? req.url! : req.url!.slice(0, q), query: q === -1 ? '' : req.url!.slice(q),
-        body: null, timedOut: false, out: res, fail: () => void res.destroy(),
-      }
+    direct(req: IncomingMessage, res: ServerResponse, deps: Deps, path: string, query: string): Promise<Exchange> {
+      const x: Exchange = { deps, method: req.method!, path, query, body: null, timedOut: false, out: res }
       return stream(req, res, x)
     },
     /**
@@ -256,9 +256,12 @@ export function createForwarder(options: ForwardOptions) {
       socket.once('close', () => upgraded.delete(socket))
       void streaming.upgrade(req, socket as never, head)
     },
-    /** Drops the upstream connections and any WebSocket carried to the upstream. */
-    close(): void {
+    /** Drops every WebSocket carried to the upstream (the HTTP server does not track them). */
+    dropUpgrades(): void {
       for (const socket of upgraded) socket.destroy()
+    },
+    /** Drops the keep-alive connections to the upstream. */
+    close(): void {
       agent.destroy()
     },
   }

@@ -83,3 +83,6 @@ export function isoSeconds(epochMs: number): string {
   }
   return iso
 }
+
+/** isoSeconds for an optional instant: null stays null. */
+export const isoSecondsOrNull = (epochMs: number | null): string | null => (epochMs === null ? null : isoSeconds(epochMs))

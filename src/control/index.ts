@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../api/context.js'
 import { found } from '../api/errors.js'
 import { datetime, uuidParam, validate } from '../api/validate.js'
-import { isoSeconds } from '../clock.js'
+import { isoSecondsOrNull } from '../clock.js'
 import { version } from '../version.js'
 import { resources } from '../api/index.js'
 import { openApiDocument } from '../api/openapi.js'
@@ -24,7 +24,7 @@ export interface ControlHooks {
 
 const presentTenant = (t: Tenant) => ({
   id: t.id, name: t.name, subscription_tier: t.subscription_tier, subscription_status: t.subscription_status,
-  past_due_since: t.past_due_since === null ? null : isoSeconds(t.past_due_since),
+  past_due_since: isoSecondsOrNull(t.past_due_since),
 })
 
 /** `/__mock`: the control plane. Never rate limited, never faulted. */

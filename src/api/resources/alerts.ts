@@ -7,7 +7,7 @@ import { datetime, paginate, pagination, queryBool, uuidParam, pageOf } from '..
 import { acknowledgeAlert, isActive } from './alerting.js'
 import { severities } from './alert-rules.js'
 import { audit } from './audit.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, isoSecondsOrNull } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
 import { defineTable } from '../../store/table.js'
 import { alerts as alertTable } from '../../store/tables.js'
@@ -55,7 +55,6 @@ const CommentOut = z.object({ id: z.uuid(), alert_id: z.uuid(), user_id: z.uuid(
 // Every alert call is open to every role, acknowledging and snoozing included (reference section 3).
 const anyRole = { credential: 'jwt', permission: 'read' } as const
 
-const iso = (ms: number | null) => (ms === null ? null : isoSeconds(ms))
 
 /** The alert object, exactly the reference's fields. */
 export const presentAlert = (a: Alert) => ({
@@ -68,8 +67,8 @@ export const presentAlert = (a: Alert) => ({
   threshold_value: a.threshold_value,
   is_acknowledged: a.is_acknowledged,
   acknowledged_by: a.acknowledged_by,
-  acknowledged_at: iso(a.acknowledged_at),
-  snoozed_until: iso(a.snoozed_until),
+  acknowledged_at: isoSecondsOrNull(a.acknowledged_at),
+  snoozed_until: isoSecondsOrNull(a.snoozed_until),
   created_at: isoSeconds(a.created_at),
 })
 

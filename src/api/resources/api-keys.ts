@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js'
 import { datetime } from '../validate.js'
 import { defaultScopes, scopeNames, scopePresets } from '../permissions.js'
 import { text255 } from './users-view.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSecondsOrNull } from '../../clock.js'
 import type { ApiKey } from '../../store/records.js'
 
 const presetNames = Object.keys(scopePresets) as [keyof typeof scopePresets, ...(keyof typeof scopePresets)[]]
@@ -24,10 +24,9 @@ const KeyOut = z.object({
 const KeyCreated = KeyOut.omit({ last_used_at: true }).extend({ key: z.string(), plaintext_key: z.string(), tenant_id: z.uuid() })
 const alphanumerics = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
-const iso = (ms: number | null) => (ms === null ? null : isoSeconds(ms))
 const presentKey = (k: ApiKey) => ({
   id: k.id, name: k.name, key_prefix: k.key_prefix, scopes: k.scopes,
-  expires_at: iso(k.expires_at), created_at: iso(k.created_at), last_used_at: iso(k.last_used_at),
+  expires_at: isoSecondsOrNull(k.expires_at), created_at: isoSecondsOrNull(k.created_at), last_used_at: isoSecondsOrNull(k.last_used_at),
 })
 
 /** `/settings/api-keys`: list (any role), create and revoke (admin) (reference section 16). */
@@ -53,7 +52,7 @@ export const apiKeysResource = new Resource('/settings/api-keys', 'API keys')
       audit(c, 'create_api_key', 'api_key', key.id, { name: key.name, scopes: key.scopes })
       return c.json({
         id: key.id, name: key.name, key: secret, plaintext_key: secret, key_prefix: key.key_prefix, scopes: key.scopes,
-        tenant_id: key.tenant_id, expires_at: iso(key.expires_at), created_at: iso(key.created_at),
+        tenant_id: key.tenant_id, expires_at: isoSecondsOrNull(key.expires_at), created_at: isoSecondsOrNull(key.created_at),
       }, 201)
     },
   })

@@ -7,7 +7,7 @@ import { datetime, queryInt, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { reasonCodes, reasonCodesOf } from './reason-codes.js'
 import { dayMs, downtimeCategories, durationMinutes, reliability, uptimeSummary } from './reliability.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, isoSecondsOrNull } from '../../clock.js'
 import { downtimeRecords } from '../../store/tables.js'
 import { demoId } from '../../store/demo.js'
 import type { DowntimeRecord, Machine } from '../../store/records.js'
@@ -56,7 +56,7 @@ export const presentDowntime = (r: DowntimeRecord) => ({
   category: r.category,
   reason_code_id: r.reason_code_id,
   started_at: isoSeconds(r.started_at),
-  ended_at: r.ended_at === null ? null : isoSeconds(r.ended_at),
+  ended_at: isoSecondsOrNull(r.ended_at),
   duration_minutes: durationMinutes(r),
 })
 

@@ -3,7 +3,7 @@ import { Resource } from '../endpoint.js'
 import { found } from '../errors.js'
 import { paginate, pagination, pageOf } from '../validate.js'
 import { erpConnections, erpSyncLogs, providerNames, syncDirections, syncEntityTypes, syncStatuses, unreachable, type ErpSyncLog } from './erp-connections.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, isoSecondsOrNull } from '../../clock.js'
 import { downtimeRecords, workOrders } from '../../store/tables.js'
 import type { Store } from '../../store/store.js'
 
@@ -42,7 +42,7 @@ export function presentLog(log: ErpSyncLog, nowMs: number) {
     records_processed: finished ? log.records_processed : 0,
     error_message: finished ? log.error_message : null,
     started_at: isoSeconds(log.started_at),
-    completed_at: completedAt === null ? null : isoSeconds(completedAt),
+    completed_at: isoSecondsOrNull(completedAt),
   }
 }
 

@@ -7,7 +7,7 @@ import { uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { dateOnly, dayOf, minutesOf } from './calendar.js'
 import { definitionsOf, shiftContains, shiftDefinitions } from './shift-definitions.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, isoSecondsOrNull } from '../../clock.js'
 import { defineTable } from '../../store/table.js'
 import { demoId } from '../../store/demo.js'
 import type { Store } from '../../store/store.js'
@@ -65,7 +65,7 @@ export const ShiftLogOut = z.object({
 export const presentShiftLog = (store: Store, l: ShiftLog) => ({
   id: l.id, shift_definition_id: l.shift_definition_id, shift_name: shiftDefinitions(store).get(l.tenant_id, l.shift_definition_id)?.name ?? null,
   machine_id: l.machine_id, supervisor_name: l.supervisor_name, notes: l.notes, status: l.status, date: l.date,
-  started_at: isoSeconds(l.started_at), ended_at: l.ended_at === null ? null : isoSeconds(l.ended_at),
+  started_at: isoSeconds(l.started_at), ended_at: isoSecondsOrNull(l.ended_at),
 })
 
 /** The caller's shift log, or 404 `Shift log not found.` */

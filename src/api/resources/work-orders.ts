@@ -6,7 +6,7 @@ import { text255 } from './users-view.js'
 import { audit } from './audit.js'
 import { signoffs } from './signoffs.js'
 import { releasePartUse, workOrderParts } from './inventory-stock.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, isoSecondsOrNull } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
 import type { WorkOrder, WorkOrderStatus } from '../../store/records.js'
 import { workOrders } from '../../store/tables.js'
@@ -80,7 +80,7 @@ export const presentWorkOrder = (w: WorkOrder) => ({
   created_by: w.created_by,
   created_at: isoSeconds(w.created_at),
   updated_at: isoSeconds(w.updated_at),
-  completed_at: w.completed_at === null ? null : isoSeconds(w.completed_at),
+  completed_at: isoSecondsOrNull(w.completed_at),
 })
 
 const presentComment = (m: WorkOrderComment) => ({ id: m.id, work_order_id: m.work_order_id, user_id: m.user_id, body: m.body, created_at: isoSeconds(m.created_at) })

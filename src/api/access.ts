@@ -24,6 +24,11 @@ export interface AccessRule {
   subscription?: boolean
 }
 
+/** The usual rules: a JWT of any role, of an operator or admin, of an admin (the role table's levels). */
+export const jwtAnyRole = { credential: 'jwt', permission: 'read' } as const
+export const jwtOperate = { credential: 'jwt', permission: 'operate' } as const
+export const jwtAdmin = { credential: 'jwt', permission: 'administer' } as const
+
 /**
  * The checks before validation, in the API's order: authentication (401) → rate limit (429) →
  * subscription (402) → role or scope (403). Sets `caller` and the rate-limit headers.

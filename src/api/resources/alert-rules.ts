@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { paginate, pagination, queryBool, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -49,8 +50,6 @@ const RuleOut = z.object({
 })
 const RulePage = pageOf(RuleOut)
 
-const read = { credential: 'jwt', permission: 'read' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 /** The alert rule object (list items, 201, GET one, PATCH). */
 export const presentRule = (r: AlertRule) => ({

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as anyRole } from '../access.js'
 import { validationError, found } from '../errors.js'
 import { datetime, paginate, pagination, queryBool, uuidParam, pageOf } from '../validate.js'
 import { acknowledgeAlert, isActive } from './alerting.js'
@@ -53,7 +54,6 @@ const BulkOut = z.object({ acknowledged_count: z.int(), already_acknowledged_cou
 const CommentOut = z.object({ id: z.uuid(), alert_id: z.uuid(), user_id: z.uuid().nullable(), body: z.string(), created_at: z.string() })
 
 // Every alert call is open to every role, acknowledging and snoozing included (reference section 3).
-const anyRole = { credential: 'jwt', permission: 'read' } as const
 
 
 /** The alert object, exactly the reference's fields. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtAdmin } from '../access.js'
 import { audit } from './audit.js'
 import { ApiError } from '../errors.js'
 import { datetime } from '../validate.js'
@@ -32,7 +33,7 @@ const presentKey = (k: ApiKey) => ({
 /** `/settings/api-keys`: list (any role), create and revoke (admin) (reference section 16). */
 export const apiKeysResource = new Resource('/settings/api-keys', 'API keys')
   .get('/', {
-    summary: 'List API keys (prefix only)', access: { credential: 'jwt', permission: 'read' }, status: 200, response: z.array(KeyOut),
+    summary: 'List API keys (prefix only)', access: jwtAnyRole, status: 200, response: z.array(KeyOut),
     handle(c) {
       const tenantId = c.get('caller').tenant.id
       const list = [...c.get('deps').store.apiKeys.values()].filter((k) => k.tenant_id === tenantId && k.revoked_at === null)
@@ -40,7 +41,7 @@ export const apiKeysResource = new Resource('/settings/api-keys', 'API keys')
     },
   })
   .post('/', {
-    summary: 'Create an API key', access: { credential: 'jwt', permission: 'administer' }, body: KeyCreate, status: 201, response: KeyCreated,
+    summary: 'Create an API key', access: jwtAdmin, body: KeyCreate, status: 201, response: KeyCreated,
     handle(c, { body }) {
       const { store, clock, rng, config } = c.get('deps')
       const secret = config.apiKeyPrefix + rng.string(32, alphanumerics)
@@ -57,7 +58,7 @@ export const apiKeysResource = new Resource('/settings/api-keys', 'API keys')
     },
   })
   .delete('/:key_id', {
-    summary: 'Revoke an API key', access: { credential: 'jwt', permission: 'administer' }, status: 204, errors: ['api_key_not_found'],
+    summary: 'Revoke an API key', access: jwtAdmin, status: 204, errors: ['api_key_not_found'],
     handle(c, { params }) {
       const { store, clock } = c.get('deps')
       const key = store.apiKeys.get(params.key_id)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole } from '../access.js'
 import { paginate, pagination, pageOf } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
@@ -32,7 +33,7 @@ const entryShape = z.object({
 /** `GET /audit`: the tenant's audit log, newest first (reference section 17). */
 export const auditLogResource = new Resource('/audit', 'Audit log')
   .get('/', {
-    summary: 'List audit log entries (newest first)', access: { credential: 'jwt', permission: 'read' }, query: AuditQuery, status: 200,
+    summary: 'List audit log entries (newest first)', access: jwtAnyRole, query: AuditQuery, status: 200,
     response: pageOf(entryShape),
     handle(c, { query: q }) {
       const entries = c.get('deps').store.audit.get(c.get('caller').tenant.id) ?? []

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { datetime, queryInt, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -30,8 +31,6 @@ const WindowQuery = z.object({ start: datetime.optional(), end: datetime.optiona
 /** `days` of the MTTR/MTBF calls: default 90 (documented), bounds 1-365 (emulator choice). */
 export const DaysQuery = z.object({ days: queryInt(1, 365, 90) })
 
-const read = { credential: 'jwt', permission: 'read' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 /** The downtime record object (gap → emulator fields of the reference). */
 export const DowntimeOut = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as any, jwtAdmin as admin } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
@@ -111,8 +112,6 @@ const connectionShape = z.object({
   is_active: z.boolean(), field_mappings: z.record(z.string(), z.unknown()), created_at: z.string(), updated_at: z.string(),
 })
 
-const any = { credential: 'jwt', permission: 'read' } as const
-const admin = { credential: 'jwt', permission: 'administer' } as const
 
 /** `/erp/connections`: CRUD and the connection test (reference section 18); syncs are in erp-sync.ts. */
 export const erpConnectionsResource = new Resource('/erp/connections', 'ERP integration')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as any, jwtOperate } from '../access.js'
 import { found } from '../errors.js'
 import { paginate, pagination, pageOf } from '../validate.js'
 import { erpConnections, erpSyncLogs, providerNames, syncDirections, syncEntityTypes, syncStatuses, unreachable, type ErpSyncLog } from './erp-connections.js'
@@ -67,12 +68,11 @@ function logPageOf(logs: ErpSyncLog[], page: number, pageSize: number, nowMs: nu
   return { ...result, items: result.items.map((l) => presentLog(l, nowMs)) }
 }
 
-const any = { credential: 'jwt', permission: 'read' } as const
 
 /** `/erp/connections/{id}/sync`, `/erp/connections/{id}/logs`, `/erp/logs` (reference section 18). */
 export const erpSyncResource = new Resource('/erp', 'ERP integration')
   .post('/connections/:connection_id/sync', {
-    summary: 'Start a sync (202 with its log)', access: { credential: 'jwt', permission: 'operate' }, body: SyncRequest, status: 202,
+    summary: 'Start a sync (202 with its log)', access: jwtOperate, body: SyncRequest, status: 202,
     errors: ['erp_connection_not_found'], response: logShape,
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtAdmin as admin } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -35,12 +36,11 @@ function checkChannel(c: Context<AppEnv>, id: string): void {
   if (!notificationChannels(c.get('deps').store).get(c.get('caller').tenant.id, id)) throw new ApiError('notification_channel_not_found')
 }
 
-const admin = { credential: 'jwt', permission: 'administer' } as const
 
 /** `/escalation-policies`: when unacknowledged alerts go to a channel (reference section 15). */
 export const escalationPoliciesResource = new Resource('/escalation-policies', 'Notifications')
   .get('/', {
-    summary: 'List escalation policies (oldest first)', access: { credential: 'jwt', permission: 'read' }, status: 200, response: z.array(PolicyOut),
+    summary: 'List escalation policies (oldest first)', access: jwtAnyRole, status: 200, response: z.array(PolicyOut),
     handle: (c) => c.json(escalationPolicies(c.get('deps').store).of(c.get('caller').tenant.id).map(presentPolicy)),
   })
   .post('/', {

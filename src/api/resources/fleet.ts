@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read } from '../access.js'
 import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { DaysQuery, DowntimeOut, ReliabilityOut, presentDowntime } from './downtime.js'
 import { downtimeCategories, reliability } from './reliability.js'
@@ -17,7 +18,6 @@ const FleetDowntimeQuery = z.object({
   sort_dir: z.enum(['asc', 'desc']).default('desc'),
 })
 
-const read = { credential: 'jwt', permission: 'read' } as const
 
 const FleetReliabilityOut = ReliabilityOut.extend({
   machine_count: z.int(),

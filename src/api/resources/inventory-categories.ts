@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtOperate } from '../access.js'
 import { found } from '../errors.js'
 import { text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
@@ -22,7 +23,7 @@ const presentCategory = (store: Store, cat: PartCategory) => ({
 /** `/inventory/categories`: part categories (reference section 14). */
 export const inventoryCategoriesResource = new Resource('/inventory/categories', 'Inventory')
   .get('/', {
-    summary: 'List part categories (by name)', access: { credential: 'jwt', permission: 'read' }, status: 200, response: z.array(CategoryOut),
+    summary: 'List part categories (by name)', access: jwtAnyRole, status: 200, response: z.array(CategoryOut),
     handle(c) {
       const { store } = c.get('deps')
       const list = partCategories(store).of(c.get('caller').tenant.id).sort((a, b) => a.name.localeCompare(b.name))
@@ -30,7 +31,7 @@ export const inventoryCategoriesResource = new Resource('/inventory/categories',
     },
   })
   .post('/', {
-    summary: 'Create a part category', access: { credential: 'jwt', permission: 'operate' }, body: CategoryCreate, status: 201, response: CategoryOut,
+    summary: 'Create a part category', access: jwtOperate, body: CategoryCreate, status: 201, response: CategoryOut,
     handle(c, { body }) {
       const { store, clock } = c.get('deps')
       const cat = partCategories(store).add({
@@ -40,7 +41,7 @@ export const inventoryCategoriesResource = new Resource('/inventory/categories',
     },
   })
   .delete('/:category_id', {
-    summary: 'Delete a part category (its parts become uncategorized)', access: { credential: 'jwt', permission: 'operate' }, status: 204, errors: ['category_not_found'],
+    summary: 'Delete a part category (its parts become uncategorized)', access: jwtOperate, status: 204, errors: ['category_not_found'],
     handle(c, { params }) {
       const { store, clock } = c.get('deps')
       const cat = found(partCategories(store).get(c.get('caller').tenant.id, params.category_id), 'category_not_found')

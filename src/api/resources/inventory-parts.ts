@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { pageOf, paginate, pagination, queryBool, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -56,8 +57,6 @@ const TransactionCreate = z
   })
 const TransactionQuery = z.object({ ...pagination })
 
-const read = { credential: 'jwt', permission: 'read' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 const TransactionOut = z.object({
   id: z.uuid(), part_id: z.uuid(), type: z.enum(transactionTypes), quantity: z.number(), quantity_after: z.number(),

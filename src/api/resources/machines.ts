@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { pageOf, paginate, pagination, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -41,7 +42,6 @@ const MachineOut = z.object({
 const MachineListItem = MachineOut.pick({ id: true, name: true, machine_identifier: true, status: true, protocol: true, location: true, created_at: true })
 
 const read = { credential: 'jwt_or_key', permission: 'read', scope: 'read:machines' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 /** The machine object (201, GET one, PATCH). */
 export const presentMachine = (m: Machine) => ({

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { datetime, paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -40,8 +41,6 @@ const MaintenanceQuery = z.object({
   end_before: datetime.optional(),
 })
 
-const read = { credential: 'jwt', permission: 'read' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 const MaintenanceEventOut = z.object({
   id: z.uuid(), tenant_id: z.uuid(), machine_id: z.uuid(), title: z.string(), description: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { email, text255 } from './users-view.js'
 import { isoSeconds } from '../../clock.js'
@@ -55,12 +56,11 @@ const presentChannel = (ch: NotificationChannel) => ({
   id: ch.id, name: ch.name, type: ch.type, config: ch.config, is_active: ch.is_active, created_at: isoSeconds(ch.created_at),
 })
 
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 /** `/notification-channels`: where alerts go (reference section 15). */
 export const notificationChannelsResource = new Resource('/notification-channels', 'Notifications')
   .get('/', {
-    summary: 'List notification channels (oldest first)', access: { credential: 'jwt', permission: 'read' }, status: 200, response: z.array(ChannelOut),
+    summary: 'List notification channels (oldest first)', access: jwtAnyRole, status: 200, response: z.array(ChannelOut),
     handle: (c) => c.json(notificationChannels(c.get('deps').store).of(c.get('caller').tenant.id).map(presentChannel)),
   })
   .post('/', {

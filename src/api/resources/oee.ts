@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate } from '../access.js'
 import { ApiError } from '../errors.js'
 import { queryInt, uuidParam } from '../validate.js'
 import { addDays, dateOnly, dayOf } from './calendar.js'
@@ -68,12 +69,11 @@ const presentOee = (r: OeeRecord) => ({
 /** Mean rounded to 2 decimals; null for no values. */
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : round2(xs.reduce((s, x) => s + x, 0) / xs.length))
 
-const read = { credential: 'jwt', permission: 'read' } as const
 
 /** `/oee/records` and `/oee/summary` (reference section 13). */
 export const oeeResource = new Resource('/oee', 'OEE')
   .post('/records', {
-    summary: 'Record a day of OEE figures', access: { credential: 'jwt', permission: 'operate' }, body: OeeCreate, status: 201,
+    summary: 'Record a day of OEE figures', access: jwtOperate, body: OeeCreate, status: 201,
     response: OeeOut, errors: ['machine_not_found'],
     handle(c, { body }) {
       const { store, clock } = c.get('deps')

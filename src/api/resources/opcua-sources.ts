@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtOperate } from '../access.js'
 import { ApiError } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
@@ -71,7 +72,7 @@ const presentSource = (s: OpcuaSource) => ({
 
 /** `POST /ingest/opcua/sources`: register an OPC UA source for a machine (reference section 19). */
 export const opcuaSourcesResource = new Resource('/ingest/opcua/sources', 'Direct ingestion').post('/', {
-  summary: 'Register an OPC UA source', access: { credential: 'jwt', permission: 'operate' }, body: SourceCreate, status: 201,
+  summary: 'Register an OPC UA source', access: jwtOperate, body: SourceCreate, status: 201,
   errors: ['machine_not_found'], response: sourceShape,
   handle(c, { body }) {
     const { store, clock } = c.get('deps')

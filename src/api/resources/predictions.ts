@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read } from '../access.js'
 import { found } from '../errors.js'
 import { queryInt } from '../validate.js'
 import { anomalyWindowHours, assess, metricAnomalies, type Assessment, type RiskLevel } from './health-score.js'
@@ -36,7 +37,6 @@ const AnomaliesOut = z.object({
   anomalies: z.array(z.object({ metric_name: z.string(), count: z.int(), latest_at: z.string() })), total_count: z.int(),
 })
 
-const read = { credential: 'jwt', permission: 'read' } as const
 
 /** Predictions and anomalies under `/machines`, computed from stored alerts and readings (reference section 7). */
 export const predictionsResource = new Resource('/machines', 'Predictions')

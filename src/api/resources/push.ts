@@ -1,6 +1,7 @@
 import { createECDH, createHash } from 'node:crypto'
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as anyRole } from '../access.js'
 import { httpUrl } from './notification-channels.js'
 import { isoSeconds } from '../../clock.js'
 import { defineTable } from '../../store/table.js'
@@ -38,7 +39,6 @@ const presentSubscription = (s: PushSubscription) => ({
   id: s.id, endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth }, created_at: isoSeconds(s.created_at),
 })
 
-const anyRole = { credential: 'jwt', permission: 'read' } as const
 
 /** `/push`: Web Push key and the caller's browser subscriptions (reference section 15). */
 export const pushResource = new Resource('/push', 'Notifications')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole } from '../access.js'
 import { defineTable } from '../../store/table.js'
 import { demoId, demoTenants } from '../../store/demo.js'
 import type { Store } from '../../store/store.js'
@@ -56,7 +57,7 @@ const presentReasonCode = (r: ReasonCode) => ({ id: r.id, code: r.code, name: r.
 /** `/reason-codes`: the tenant's downtime reason-code tree as a flat list (reference section 12). */
 export const reasonCodesResource = new Resource('/reason-codes', 'Downtime')
   .get('/', {
-    summary: 'List downtime reason codes', access: { credential: 'jwt', permission: 'read' }, status: 200,
+    summary: 'List downtime reason codes', access: jwtAnyRole, status: 200,
     response: z.array(ReasonCodeOut),
     handle(c) {
       return c.json(reasonCodesOf(c.get('deps').store, c.get('caller').tenant.id).map(presentReasonCode))

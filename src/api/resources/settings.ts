@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as any } from '../access.js'
 import { ApiError } from '../errors.js'
 import { email, password, presentUser, text255 } from './users-view.js'
 import { hashPassword, verifyPassword } from '../../store/passwords.js'
@@ -11,7 +12,6 @@ import type { User } from '../../store/records.js'
 /** Body of a successful password change (a 200 body, not an error). */
 export const passwordUpdated = 'Password updated.'
 
-const any = { credential: 'jwt', permission: 'read' } as const
 /** Profile fields; `current_password` is required only when `email` changes. */
 const ProfileUpdate = z.object({ full_name: text255.optional(), email: email.optional(), current_password: z.string().max(128).optional() })
 /** The new password obeys the register complexity rule (422 before the current password is checked). */

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtAdmin as admin } from '../access.js'
 import { found } from '../errors.js'
 import { queryBool } from '../validate.js'
 import { minutesOf, timeOfDay } from './calendar.js'
@@ -75,12 +76,11 @@ function definitionOf(c: Context<AppEnv>, id: string): ShiftDefinition {
   return d
 }
 
-const admin = { credential: 'jwt', permission: 'administer' } as const
 
 /** `/shifts/definitions` (reference section 13): reads any role, writes admin. */
 export const shiftDefinitionsResource = new Resource('/shifts', 'Shifts')
   .get('/definitions', {
-    summary: 'List shift definitions (active ones unless active_only=false)', access: { credential: 'jwt', permission: 'read' },
+    summary: 'List shift definitions (active ones unless active_only=false)', access: jwtAnyRole,
     query: ShiftDefinitionQuery, status: 200, response: z.array(ShiftDefinitionOut),
     handle(c, { query }) {
       const list = definitionsOf(c.get('deps').store, c.get('caller').tenant.id, (d) => !query.active_only || d.is_active)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -74,12 +75,11 @@ export function shiftLogOf(c: Context<AppEnv>, id: string): ShiftLog {
   return log
 }
 
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 /** `/shifts/logs` (reference section 13): a log starts `active`; PATCH completes or cancels it once. */
 export const shiftLogsResource = new Resource('/shifts', 'Shifts')
   .get('/logs', {
-    summary: 'List shift logs, newest first', access: { credential: 'jwt', permission: 'read' }, query: ShiftLogQuery, status: 200,
+    summary: 'List shift logs, newest first', access: jwtAnyRole, query: ShiftLogQuery, status: 200,
     response: z.array(ShiftLogOut),
     handle(c, { query: q }) {
       const { store } = c.get('deps')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read } from '../access.js'
 import { ApiError } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { addDays, dateOnly, dayOf, dayStart, minutesOf } from './calendar.js'
@@ -60,7 +61,6 @@ function shiftWindows(d: ShiftDefinition, from: string, to: string, nowMs: numbe
   return out
 }
 
-const read = { credential: 'jwt', permission: 'read' } as const
 
 /** Shift handover report, shift comparison and the shifts running now (reference section 13). */
 export const shiftReportsResource = new Resource('/shifts', 'Shifts')

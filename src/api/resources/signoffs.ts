@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, signatureMessages, found } from '../errors.js'
 import { audit } from './audit.js'
 import { renderCertificate } from './work-order-certificate.js'
@@ -90,8 +91,6 @@ const SignoffOut = z.object({
 })
 const VerifyOut = z.object({ signoff_id: z.uuid(), is_valid: z.boolean(), detail: z.string() })
 
-const read = { credential: 'jwt', permission: 'read' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 /** `/work-orders/{id}/signoffs` and the certificate: compliance sign-off (reference section 11). */
 export const signoffsResource = new Resource('/work-orders', 'Sign-offs')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtOperate } from '../access.js'
 import { found } from '../errors.js'
 import { text255 } from './users-view.js'
 import { uuidParam } from '../validate.js'
@@ -40,7 +41,7 @@ const mappingsShape = z.object({
  */
 export const tagMappingsResource = new Resource('/sensor-data/tag-mappings', 'Sensor data')
   .post('/', {
-    summary: "Map source tags to metric names (merged by tag; echoes the machine's mappings)", access: { credential: 'jwt', permission: 'operate' },
+    summary: "Map source tags to metric names (merged by tag; echoes the machine's mappings)", access: jwtOperate,
     body: MappingsCreate, status: 201, errors: ['machine_not_found'], response: mappingsShape,
     handle(c, { body }) {
       const { store } = c.get('deps')

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAdmin as admin } from '../access.js'
 import { ApiError } from '../errors.js'
 import { pageOf, paginate, pagination } from '../validate.js'
 import { roles } from '../permissions.js'
 import { email, password, presentUser, text255, UserOut } from './users-view.js'
 import { hashPassword } from '../../store/passwords.js'
 
-const admin = { credential: 'jwt', permission: 'administer' } as const
 /** User create body (emulator choice beyond the documented `email`); role defaults to viewer. */
 const UserCreate = z.object({ email, full_name: text255, role: z.enum(roles).default('viewer'), password })
 

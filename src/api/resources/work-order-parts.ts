@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole, jwtOperate } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
@@ -45,7 +46,7 @@ function findWorkOrder(c: Context<AppEnv>, id: string): WorkOrder {
  */
 export const workOrderPartsResource = new Resource('/inventory/work-orders', 'Inventory')
   .get('/:work_order_id/parts', {
-    summary: 'Parts used on a work order (oldest first)', access: { credential: 'jwt', permission: 'read' }, status: 200,
+    summary: 'Parts used on a work order (oldest first)', access: jwtAnyRole, status: 200,
     errors: ['work_order_not_found'], response: z.array(WorkOrderPartOut),
     handle(c, { params }) {
       const { store } = c.get('deps')
@@ -54,7 +55,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
     },
   })
   .post('/:work_order_id/parts', {
-    summary: 'Use a part on a work order (consumes stock)', access: { credential: 'jwt', permission: 'operate' }, body: WorkOrderPartCreate,
+    summary: 'Use a part on a work order (consumes stock)', access: jwtOperate, body: WorkOrderPartCreate,
     status: 201, errors: ['work_order_not_found', 'part_not_found', 'insufficient_stock'], response: WorkOrderPartOut,
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
@@ -69,7 +70,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
     },
   })
   .delete('/:work_order_id/parts/:wop_id', {
-    summary: 'Remove a part from a work order (returns its stock)', access: { credential: 'jwt', permission: 'operate' }, status: 204,
+    summary: 'Remove a part from a work order (returns its stock)', access: jwtOperate, status: 204,
     errors: ['work_order_not_found', 'part_not_found'],
     handle(c, { params }) {
       const { store } = c.get('deps')

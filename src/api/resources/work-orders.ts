@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
@@ -56,8 +57,6 @@ const WorkOrderPatch = z.object({
 const WorkOrderQuery = z.object({ ...pagination, machine_id: uuidParam.optional(), status: z.enum(statuses).optional() })
 const CommentCreate = z.object({ body: z.string().min(1).max(textMax) })
 
-const read = { credential: 'jwt', permission: 'read' } as const
-const write = { credential: 'jwt', permission: 'operate' } as const
 
 const WorkOrderOut = z.object({
   id: z.uuid(), tenant_id: z.uuid(), machine_id: z.uuid(), title: z.string(), description: z.string().nullable(),

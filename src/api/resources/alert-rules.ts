@@ -123,8 +123,7 @@ export const alertRulesResource = new Resource('/alert-rules', 'Alert rules')
   .demo(seedRules)
 
 function ruleOf(store: Store, tenantId: string, id: string): AlertRule {
-  const rule = found(rulesTable(store).get(tenantId, id), 'alert_rule_not_found')
-  return rule
+  return found(rulesTable(store).get(tenantId, id), 'alert_rule_not_found')
 }
 
 /** Demo rules: Acme `alert-rule:acme:1..3`, Globex `alert-rule:globex:1` (README, demo data). */

@@ -172,8 +172,7 @@ export const alertsResource = new Resource('/alerts', 'Alerts')
   .demo(seedAlerts)
 
 function alertOf(c: Context<AppEnv>, id: string): Alert {
-  const alert = found(alertTable(c.get('deps').store).get(c.get('caller').tenant.id, id), 'alert_not_found')
-  return alert
+  return found(alertTable(c.get('deps').store).get(c.get('caller').tenant.id, id), 'alert_not_found')
 }
 
 const userOf = (c: Context<AppEnv>): string | null => {

@@ -2,8 +2,9 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { callerMachine } from './lookups.js'
 import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
-import { ApiError, found } from '../errors.js'
+import { ApiError } from '../errors.js'
 import { datetime, queryInt, uuidParam } from '../validate.js'
 import { text255 } from './users-view.js'
 import { reasonCodes, reasonCodesOf } from './reason-codes.js'
@@ -59,12 +60,6 @@ export const presentDowntime = (r: DowntimeRecord) => ({
   duration_minutes: durationMinutes(r),
 })
 
-/** The caller's live machine, or 404 `Machine not found.` */
-function machineOf(c: Context<AppEnv>, id: string): Machine {
-  const machine = found(c.get('deps').store.machine(c.get('caller').tenant.id, id), 'machine_not_found')
-  return machine
-}
-
 /** The machine's downtime record, or 404 `Downtime record not found.` (also for another machine's). */
 function recordOf(c: Context<AppEnv>, machine: Machine, id: string): DowntimeRecord {
   const record = downtimeRecords(c.get('deps').store).get(machine.tenant_id, id)
@@ -90,7 +85,7 @@ export const downtimeResource = new Resource('/machines', 'Downtime')
     errors: ['machine_not_found', 'reason_code_not_found'],
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       checkReasonCode(store, machine.tenant_id, body.reason_code_id)
       const record = downtimeRecords(store).add({
         id: store.id(), tenant_id: machine.tenant_id, machine_id: machine.id, reason: body.reason ?? null, category: body.category,
@@ -104,7 +99,7 @@ export const downtimeResource = new Resource('/machines', 'Downtime')
     errors: ['machine_not_found'],
     handle(c, { params, query }) {
       const { store, clock } = c.get('deps')
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const now = clock.now()
       const list = recordsOf(store, machine).filter((r) =>
         (query.category === undefined || r.category === query.category) &&
@@ -118,7 +113,7 @@ export const downtimeResource = new Resource('/machines', 'Downtime')
     errors: ['machine_not_found', 'downtime_not_found', 'reason_code_not_found'],
     handle(c, { params, body }) {
       const { store } = c.get('deps')
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const record = recordOf(c, machine, params.record_id)
       checkReasonCode(store, machine.tenant_id, body.reason_code_id)
       if (body.reason !== undefined) record.reason = body.reason
@@ -132,7 +127,7 @@ export const downtimeResource = new Resource('/machines', 'Downtime')
     summary: 'End an ongoing downtime event', access: write, status: 200, response: DowntimeOut,
     errors: ['machine_not_found', 'downtime_not_found', 'downtime_already_ended'],
     handle(c, { params }) {
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const record = recordOf(c, machine, params.record_id)
       if (record.ended_at !== null) throw new ApiError('downtime_already_ended')
       record.ended_at = c.get('deps').clock.now()
@@ -144,7 +139,7 @@ export const downtimeResource = new Resource('/machines', 'Downtime')
     response: UptimeOut, errors: ['machine_not_found'],
     handle(c, { params, query }) {
       const { store, clock } = c.get('deps')
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const now = clock.now()
       const end = Math.min(query.end ?? now, now)
       const start = query.start ?? end - 7 * dayMs
@@ -157,7 +152,7 @@ export const downtimeResource = new Resource('/machines', 'Downtime')
     response: ReliabilityOut, errors: ['machine_not_found'],
     handle(c, { params, query }) {
       const { store, clock } = c.get('deps')
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       return c.json(reliability(recordsOf(store, machine), query.days, clock.now()))
     },
   })

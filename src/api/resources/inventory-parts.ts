@@ -71,8 +71,7 @@ export const presentTransaction = (t: StockTransaction) => ({
 
 /** The caller's part, or 404 `Part not found.` */
 function findPart(c: Context<AppEnv>, id: string): SparePart {
-  const part = found(spareParts(c.get('deps').store).get(c.get('caller').tenant.id, id), 'part_not_found')
-  return part
+  return found(spareParts(c.get('deps').store).get(c.get('caller').tenant.id, id), 'part_not_found')
 }
 
 /** A referenced category must be the caller's: else 404 `Category not found.` */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { callerMachine } from './lookups.js'
 import { jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { pageOf, paginate, pagination, uuidParam } from '../validate.js'
@@ -105,7 +106,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
   .get('/:machine_id', {
     summary: 'Get a machine', access: read, status: 200, errors: ['machine_not_found'], response: MachineOut,
     handle(c, { params }) {
-      const machine = found(c.get('deps').store.machine(c.get('caller').tenant.id, params.machine_id), 'machine_not_found')
+      const machine = callerMachine(c, params.machine_id)
       return c.json(presentMachine(machine))
     },
   })

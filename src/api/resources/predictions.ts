@@ -1,9 +1,7 @@
 import { z } from 'zod'
-import type { Context } from 'hono'
-import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { callerMachine } from './lookups.js'
 import { jwtAnyRole as read } from '../access.js'
-import { found } from '../errors.js'
 import { queryInt } from '../validate.js'
 import { anomalyWindowHours, assess, metricAnomalies, type Assessment, type RiskLevel } from './health-score.js'
 import { isoSeconds } from '../../clock.js'
@@ -58,7 +56,7 @@ export const predictionsResource = new Resource('/machines', 'Predictions')
   .get('/:machine_id/prediction', {
     summary: 'Health score, days to failure and per-metric health', access: read, query: LanguageQuery, status: 200, errors: ['machine_not_found'], response: PredictionOut,
     handle(c, { params }) {
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const now = c.get('deps').clock.now()
       const a = assess(c.get('deps').store, machine, now)
       return c.json({
@@ -70,7 +68,7 @@ export const predictionsResource = new Resource('/machines', 'Predictions')
   .get('/:machine_id/prediction/narrative', {
     summary: 'The prediction in words (English)', access: read, query: LanguageQuery, status: 200, errors: ['machine_not_found'], response: NarrativeOut,
     handle(c, { params }) {
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const now = c.get('deps').clock.now()
       const text = narrate(machine, assess(c.get('deps').store, machine, now))
       return c.json({ machine_id: machine.id, narrative: text, language: narrativeLanguage, generated_at: isoSeconds(now) })
@@ -79,7 +77,7 @@ export const predictionsResource = new Resource('/machines', 'Predictions')
   .get('/:machine_id/prediction/history', {
     summary: 'Health per day, recomputed at each day end (UTC)', access: read, query: HistoryQuery, status: 200, errors: ['machine_not_found'], response: HistoryOut,
     handle(c, { params, query }) {
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const { store, clock } = c.get('deps')
       const now = clock.now()
       const today = Math.floor(now / dayMs) * dayMs
@@ -95,7 +93,7 @@ export const predictionsResource = new Resource('/machines', 'Predictions')
   .get('/:machine_id/anomalies/summary', {
     summary: 'Readings with |z| > 3 per metric, last 168 hours', access: read, status: 200, errors: ['machine_not_found'], response: AnomaliesOut,
     handle(c, { params }) {
-      const machine = machineOf(c, params.machine_id)
+      const machine = callerMachine(c, params.machine_id)
       const { store, clock } = c.get('deps')
       const now = clock.now()
       const found = metricAnomalies(store, machine.id, now - anomalyWindowHours * 3_600_000, now).filter((m) => m.count > 0)
@@ -106,11 +104,6 @@ export const predictionsResource = new Resource('/machines', 'Predictions')
       })
     },
   })
-
-function machineOf(c: Context<AppEnv>, id: string): Machine {
-  const machine = found(c.get('deps').store.machine(c.get('caller').tenant.id, id), 'machine_not_found')
-  return machine
-}
 
 const advice: Record<RiskLevel, string> = {
   low: 'No action needed beyond routine monitoring.',

@@ -72,8 +72,7 @@ export const definitionsOf = (store: Store, tenantId: string, keep?: (d: ShiftDe
   shiftDefinitions(store).of(tenantId, keep).sort((a, b) => a.start_time.localeCompare(b.start_time) || a.name.localeCompare(b.name))
 
 function definitionOf(c: Context<AppEnv>, id: string): ShiftDefinition {
-  const d = found(shiftDefinitions(c.get('deps').store).get(c.get('caller').tenant.id, id), 'shift_definition_not_found')
-  return d
+  return found(shiftDefinitions(c.get('deps').store).get(c.get('caller').tenant.id, id), 'shift_definition_not_found')
 }
 
 

@@ -71,8 +71,7 @@ export const presentShiftLog = (store: Store, l: ShiftLog) => ({
 
 /** The caller's shift log, or 404 `Shift log not found.` */
 export function shiftLogOf(c: Context<AppEnv>, id: string): ShiftLog {
-  const log = found(shiftLogs(c.get('deps').store).get(c.get('caller').tenant.id, id), 'shift_log_not_found')
-  return log
+  return found(shiftLogs(c.get('deps').store).get(c.get('caller').tenant.id, id), 'shift_log_not_found')
 }
 
 

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { callerWorkOrder } from './lookups.js'
 import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
-import { ApiError, signatureMessages, found } from '../errors.js'
+import { ApiError, signatureMessages } from '../errors.js'
 import { audit } from './audit.js'
 import { renderCertificate } from './work-order-certificate.js'
 import { isoSeconds } from '../../clock.js'
@@ -79,11 +80,6 @@ export const presentSignoff = (s: Signoff) => ({
 export const signoffsOf = (store: Store, order: WorkOrder): Signoff[] =>
   signoffs(store).of(order.tenant_id, (s) => s.work_order_id === order.id).reverse().sort((a, b) => b.signed_at - a.signed_at)
 
-function workOrderOf(store: Store, tenantId: string, id: string): WorkOrder {
-  const order = found(workOrders(store).get(tenantId, id), 'work_order_not_found')
-  return order
-}
-
 const SignoffCreate = z.object({ password: z.string() })
 const SignoffOut = z.object({
   id: z.uuid(), work_order_id: z.uuid(), signed_by: z.uuid(), signer_name: z.string(), signer_role: z.string(),
@@ -101,7 +97,7 @@ export const signoffsResource = new Resource('/work-orders', 'Sign-offs')
       const { store, clock } = c.get('deps')
       const caller = c.get('caller')
       if (caller.kind !== 'jwt') throw new ApiError('not_authenticated') // JWT-only route: narrows the type
-      const order = workOrderOf(store, caller.tenant.id, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       // Re-authentication before the business rules (emulator choice): a wrong password never
       // reveals the work order's state.
       if (!verifyPassword(body.password, caller.user.password_hash)) throw new ApiError('signoff_reauth_failed')
@@ -121,14 +117,14 @@ export const signoffsResource = new Resource('/work-orders', 'Sign-offs')
     summary: "List a work order's sign-offs (newest first)", access: read, status: 200, errors: ['work_order_not_found'], response: z.array(SignoffOut),
     handle(c, { params }) {
       const store = c.get('deps').store
-      return c.json(signoffsOf(store, workOrderOf(store, c.get('caller').tenant.id, params.work_order_id)).map(presentSignoff))
+      return c.json(signoffsOf(store, callerWorkOrder(c, params.work_order_id)).map(presentSignoff))
     },
   })
   .get('/:work_order_id/signoffs/:signoff_id/verify', {
     summary: "Verify a sign-off's signature", access: read, status: 200, errors: ['work_order_not_found', 'signoff_not_found'], response: VerifyOut,
     handle(c, { params }) {
       const store = c.get('deps').store
-      const order = workOrderOf(store, c.get('caller').tenant.id, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       const signoff = signoffs(store).get(order.tenant_id, params.signoff_id)
       if (!signoff || signoff.work_order_id !== order.id) throw new ApiError('signoff_not_found')
       const valid = signatureValid(signoff)
@@ -140,7 +136,7 @@ export const signoffsResource = new Resource('/work-orders', 'Sign-offs')
     errors: ['work_order_not_found', 'work_order_not_completed'],
     async handle(c, { params }) {
       const { store, clock } = c.get('deps')
-      const order = workOrderOf(store, c.get('caller').tenant.id, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       // A completion certificate exists only for a completed work order (emulator choice).
       if (order.status !== 'completed') throw new ApiError('work_order_not_completed')
       // Everything the PDF shows is read before the first await.

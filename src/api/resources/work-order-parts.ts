@@ -1,14 +1,11 @@
 import { z } from 'zod'
-import type { Context } from 'hono'
-import type { AppEnv } from '../context.js'
 import { Resource } from '../endpoint.js'
+import { callerWorkOrder } from './lookups.js'
 import { jwtAnyRole, jwtOperate } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { uuidParam } from '../validate.js'
 import { isoSeconds } from '../../clock.js'
 import type { Store } from '../../store/store.js'
-import type { WorkOrder } from '../../store/records.js'
-import { workOrders } from '../../store/tables.js'
 import { moveStock, positive, releasePartUse, spareParts, workOrderParts, type WorkOrderPart } from './inventory-stock.js'
 
 const WorkOrderPartCreate = z.object({ spare_part_id: uuidParam, quantity: positive })
@@ -34,12 +31,6 @@ function presentUse(store: Store, u: WorkOrderPart) {
   }
 }
 
-/** The caller's work order (shared table), or 404 `Work order not found.` */
-function findWorkOrder(c: Context<AppEnv>, id: string): WorkOrder {
-  const wo = found(workOrders(c.get('deps').store).get(c.get('caller').tenant.id, id), 'work_order_not_found')
-  return wo
-}
-
 /**
  * `/inventory/work-orders/{work_order_id}/parts`: parts used on a work order (reference section 14).
  * Adding one consumes its stock (a `consume` transaction); removing one returns it (`return`).
@@ -50,7 +41,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
     errors: ['work_order_not_found'], response: z.array(WorkOrderPartOut),
     handle(c, { params }) {
       const { store } = c.get('deps')
-      const wo = findWorkOrder(c, params.work_order_id)
+      const wo = callerWorkOrder(c, params.work_order_id)
       return c.json(workOrderParts(store).of(wo.tenant_id, (u) => u.work_order_id === wo.id).map((u) => presentUse(store, u)))
     },
   })
@@ -59,7 +50,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
     status: 201, errors: ['work_order_not_found', 'part_not_found', 'insufficient_stock'], response: WorkOrderPartOut,
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
-      const wo = findWorkOrder(c, params.work_order_id)
+      const wo = callerWorkOrder(c, params.work_order_id)
       const part = found(spareParts(store).get(wo.tenant_id, body.spare_part_id), 'part_not_found')
       const tx = moveStock(c, part, 'consume', body.quantity, `Work order ${wo.id}`)
       const use = workOrderParts(store).add({
@@ -74,7 +65,7 @@ export const workOrderPartsResource = new Resource('/inventory/work-orders', 'In
     errors: ['work_order_not_found', 'part_not_found'],
     handle(c, { params }) {
       const { store } = c.get('deps')
-      const wo = findWorkOrder(c, params.work_order_id)
+      const wo = callerWorkOrder(c, params.work_order_id)
       const use = workOrderParts(store).get(wo.tenant_id, params.wop_id)
       if (!use || use.work_order_id !== wo.id) throw new ApiError('part_not_found')
       releasePartUse(c, use)

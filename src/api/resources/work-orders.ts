@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { Resource } from '../endpoint.js'
+import { callerWorkOrder } from './lookups.js'
 import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
-import { ApiError, found } from '../errors.js'
+import { ApiError } from '../errors.js'
 import { paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
 import { audit } from './audit.js'
@@ -84,12 +85,6 @@ export const presentWorkOrder = (w: WorkOrder) => ({
 
 const presentComment = (m: WorkOrderComment) => ({ id: m.id, work_order_id: m.work_order_id, user_id: m.user_id, body: m.body, created_at: isoSeconds(m.created_at) })
 
-/** The caller's work order, or 404 `Work order not found.` */
-function workOrderOf(store: Store, tenantId: string, id: string): WorkOrder {
-  const order = found(workOrders(store).get(tenantId, id), 'work_order_not_found')
-  return order
-}
-
 /** An assignee must be a user of the caller's tenant: otherwise 404 `User not found.` */
 function checkAssignee(store: Store, tenantId: string, userId: string | null | undefined): void {
   if (userId == null) return
@@ -131,7 +126,7 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
   .get('/:work_order_id', {
     summary: 'Get a work order', access: read, status: 200, errors: ['work_order_not_found'], response: WorkOrderOut,
     handle(c, { params }) {
-      return c.json(presentWorkOrder(workOrderOf(c.get('deps').store, c.get('caller').tenant.id, params.work_order_id)))
+      return c.json(presentWorkOrder(callerWorkOrder(c, params.work_order_id)))
     },
   })
   .patch('/:work_order_id', {
@@ -140,7 +135,7 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
     handle(c, { params, body }) {
       const { store, clock } = c.get('deps')
       const tenantId = c.get('caller').tenant.id
-      const order = workOrderOf(store, tenantId, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       checkAssignee(store, tenantId, body.assigned_to)
       // Sending the current status again is no change (emulator choice), so edit forms may echo it.
       if (body.status !== undefined && body.status !== order.status && !nextStatuses[order.status].includes(body.status))
@@ -158,7 +153,7 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
     handle(c, { params }) {
       const store = c.get('deps').store
       const tenantId = c.get('caller').tenant.id
-      const order = workOrderOf(store, tenantId, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       for (const m of comments(store).of(tenantId, (m) => m.work_order_id === order.id)) comments(store).delete(m.id)
       for (const s of signoffs(store).of(tenantId, (s) => s.work_order_id === order.id)) signoffs(store).delete(s.id)
       // parts used on it go back to stock, with their return transactions
@@ -172,7 +167,7 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
     handle(c, { params }) {
       const store = c.get('deps').store
       const tenantId = c.get('caller').tenant.id
-      const order = workOrderOf(store, tenantId, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       const list = comments(store).of(tenantId, (m) => m.work_order_id === order.id).sort((a, b) => a.created_at - b.created_at)
       return c.json(list.map(presentComment))
     },
@@ -183,7 +178,7 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
       const { store, clock } = c.get('deps')
       const caller = c.get('caller')
       if (caller.kind !== 'jwt') throw new ApiError('not_authenticated') // JWT-only route: narrows the type
-      const order = workOrderOf(store, caller.tenant.id, params.work_order_id)
+      const order = callerWorkOrder(c, params.work_order_id)
       const comment = comments(store).add({
         id: store.id(), tenant_id: caller.tenant.id, work_order_id: order.id, user_id: caller.user.id, body: body.body, created_at: clock.now(),
       })

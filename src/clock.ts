@@ -1,3 +1,7 @@
+/** Milliseconds in an hour and in a day. */
+export const hourMs = 3_600_000
+export const dayMs = 86_400_000
+
 /** Where time comes from: the system, or a manual clock that tests move by hand. */
 export interface Clock {
   /** Current time, epoch milliseconds. */

@@ -1,7 +1,7 @@
 /** Dates (`YYYY-MM-DD`) and times of day (`HH:MM`) of the OEE and shift resources, in UTC. */
+import { dayMs } from '../../clock.js'
 import { z } from 'zod'
 
-const dayMs = 86_400_000
 
 /** speedate's reason for a string that is not a `YYYY-MM-DD` date (pydantic's date errors). */
 function dateReason(s: string): string | null {

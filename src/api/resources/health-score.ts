@@ -1,3 +1,4 @@
+import { dayMs } from '../../clock.js'
 import type { Alert, Machine } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
 import { alerts } from '../../store/tables.js'
@@ -18,7 +19,6 @@ const anomalyRateAtZero = 0.1
 const maxDaysToFailure = 365
 const halvingPoints = 6
 
-const dayMs = 86_400_000
 const windowMs = anomalyWindowHours * 3_600_000
 
 /** The published alert deductions: per bucket, points per alert and most alerts counted. */

@@ -4,7 +4,7 @@ import { jwtAnyRole as read, jwtOperate as write } from '../access.js'
 import { ApiError, found } from '../errors.js'
 import { datetime, paginate, pagination, uuidParam, pageOf } from '../validate.js'
 import { text255 } from './users-view.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, hourMs, dayMs } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
 import type { MaintenanceEvent } from '../../store/records.js'
 import { maintenanceEvents } from '../../store/tables.js'
@@ -128,8 +128,6 @@ export const maintenanceResource = new Resource('/maintenance', 'Maintenance')
   })
   .demo(seedMaintenance)
 
-const hourMs = 3_600_000
-const dayMs = 24 * hourMs
 
 /** Acme: a scheduled preventive event in two days and a corrective one completed yesterday; Globex: one scheduled. */
 function seedMaintenance(store: Store): void {

@@ -4,11 +4,10 @@ import { callerMachine } from './lookups.js'
 import { jwtAnyRole as read } from '../access.js'
 import { queryInt } from '../validate.js'
 import { anomalyWindowHours, assess, metricAnomalies, type Assessment, type RiskLevel } from './health-score.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, dayMs } from '../../clock.js'
 import type { Machine } from '../../store/records.js'
 
 const risks = ['low', 'medium', 'high', 'critical'] as const
-const dayMs = 86_400_000
 /** The only language narratives are written in (emulator choice); the response names it. */
 const narrativeLanguage = 'en'
 

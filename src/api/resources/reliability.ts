@@ -2,12 +2,11 @@
  * Uptime and MTTR/MTBF from downtime records: pure functions shared by the machine and fleet
  * routes (emulator formulas; the reference names the figures, not how they are computed).
  */
+import { hourMs, dayMs } from '../../clock.js'
 import type { DowntimeCategory, DowntimeRecord } from '../../store/records.js'
 
 const minuteMs = 60_000
-const hourMs = 3_600_000
 /** One day, milliseconds. */
-export const dayMs = 86_400_000
 /** Downtime categories (reference section 12). */
 export const downtimeCategories = ['planned', 'unplanned', 'changeover', 'maintenance'] as const satisfies readonly DowntimeCategory[]
 

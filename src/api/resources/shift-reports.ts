@@ -9,11 +9,10 @@ import { overlapMs, round2 } from './reliability.js'
 import { oeeRecords } from './oee.js'
 import { definitionsOf, presentShiftDefinition, shiftContains, ShiftDefinitionOut, type ShiftDefinition } from './shift-definitions.js'
 import { presentShiftLog, shiftLogOf, ShiftLogOut, shiftLogs, type ShiftLog } from './shift-logs.js'
-import { isoSeconds } from '../../clock.js'
+import { isoSeconds, hourMs } from '../../clock.js'
 import { alerts, downtimeRecords, maintenanceEvents } from '../../store/tables.js'
 import type { Alert, MaintenanceEvent } from '../../store/records.js'
 
-const hourMs = 3_600_000
 /** Most days of a comparison range that are evaluated (the last ones of the range). */
 const maxComparisonDays = 366
 

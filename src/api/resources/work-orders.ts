@@ -8,7 +8,7 @@ import { text255 } from './users-view.js'
 import { audit } from './audit.js'
 import { signoffs } from './signoffs.js'
 import { releasePartUse, workOrderParts } from './inventory-stock.js'
-import { isoSeconds, isoSecondsOrNull } from '../../clock.js'
+import { isoSeconds, isoSecondsOrNull, hourMs, dayMs } from '../../clock.js'
 import { demoId } from '../../store/demo.js'
 import type { WorkOrder, WorkOrderStatus } from '../../store/records.js'
 import { workOrders } from '../../store/tables.js'
@@ -187,8 +187,6 @@ export const workOrdersResource = new Resource('/work-orders', 'Work orders')
   })
   .demo(seedWorkOrders)
 
-const hourMs = 3_600_000
-const dayMs = 24 * hourMs
 
 /**
  * Acme: 1 completed (signed off in signoffs.ts), 2 open, 3 in progress, with two comments;

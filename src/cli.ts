@@ -40,6 +40,7 @@ const serveCommand = program
   .addOption(new Option('--mock-route <route>', `hybrid: a route the emulator answers, "METHOD /path"; repeatable, * wildcards (env ${envNameOf('mockRoutes')}, comma-separated)`).argParser(collect))
   .addOption(new Option('--record <file>', `proxy/hybrid: append every forwarded exchange to a JSON Lines file, secrets redacted (env ${envNameOf('record')})`))
   .addOption(new Option('--no-drift', `proxy/hybrid: do not compare upstream answers with the emulator's schemas (env ${envNameOf('drift')}=false)`))
+  .addOption(new Option('--drift-sample <n>', `proxy/hybrid: after a route and status's first 100 answers, check 1 body in n for drift; 1 checks every body (default 10; env ${envNameOf('driftSample')})`))
   .addOption(new Option('--allow-header-faults', `let a request ask for a fault: X-Mock-Fault: <kind>[; opt=value], Prefer: code=<status> (env ${envNameOf('allowHeaderFaults')})`))
   // An operand here is `serve` after options (`haltless-mock --host 0.0.0.0 serve`, as a container
   // entrypoint makes it), else usually a mistyped command (`haltless-mock srve`): say so, not "too many arguments".

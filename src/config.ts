@@ -64,6 +64,7 @@ export const ConfigSchema = z.object({
     .describe('hybrid mode: routes the emulator answers, e.g. "POST /api/v1/ingest"'),
   record: z.string('must be a file path').min(1, 'must not be empty').optional().describe('proxy/hybrid: append each forwarded exchange to this JSON Lines file, secrets redacted'),
   drift: bool.default(true).describe('proxy/hybrid: compare upstream answers with the emulator\'s schemas and catalog'),
+  driftSample: int(1, 1_000_000).default(10).describe('drift: after the first 100 answers of a route and status, check 1 body in this many (1 = every body)'),
 })
 export type Config = z.infer<typeof ConfigSchema> & { rateLimitTable: RateLimitTable | null }
 
@@ -87,6 +88,7 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   mockRoutes: '--mock-route',
   record: '--record',
   drift: '--no-drift',
+  driftSample: '--drift-sample',
 }
 
 /** `HALTLESS_MOCK_LOG_LEVEL` for `logLevel`. */

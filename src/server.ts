@@ -79,7 +79,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     engine: undefined as unknown as Engine,
     journal: new Journal(config.journalSize),
     events: new EventBus(),
-    drift: config.mode !== 'mock' && config.drift ? new DriftDetector(resources) : null,
+    drift: config.mode !== 'mock' && config.drift ? new DriftDetector(resources, config.driftSample) : null,
   }
   // the scenario engine: the built-in library, plus --scenario names or files active everywhere
   const library = loadLibrary()

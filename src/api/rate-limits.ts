@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { formatPath, describeIssue, InputError, readDataFile, valueAt } from '../load-file.js'
-import type { Clock } from '../clock.js'
+import { isoSeconds, type Clock } from '../clock.js'
 
 /** One bucket rule: `limit` requests per fixed `window_s`-second window. */
 const Bucket = z.object({
@@ -45,6 +45,16 @@ export interface RateDecision {
   retryAfterS: number
 }
 
+/** A bucket's window as the control plane shows it. */
+export interface RateState {
+  bucket: keyof RateLimitTable
+  limit: number
+  window_s: number
+  used: number
+  remaining: number
+  resets_at: string
+}
+
 /** Fixed-window counters, windows aligned to multiples of their length on the clock. */
 export class RateLimiter {
   private counters = new Map<string, { windowStartMs: number; count: number }>()
@@ -81,6 +91,22 @@ export class RateLimiter {
   /** Current state of `key` without counting (for the control plane). */
   peek(key: string): { count: number; windowStartMs: number } | undefined {
     return this.counters.get(key)
+  }
+
+  /** How `key`'s window stands under `bucket` now, without counting; null when limiting is off. */
+  state(key: string, bucket: keyof RateLimitTable): RateState | null {
+    if (!this.table) return null
+    const { limit, window_s } = this.table[bucket]
+    const windowMs = window_s * 1000
+    const windowStartMs = Math.floor(this.clock.now() / windowMs) * windowMs
+    const counter = this.counters.get(key)
+    const used = counter?.windowStartMs === windowStartMs ? counter.count : 0
+    return { bucket, limit, window_s, used, remaining: limit - used, resets_at: isoSeconds(windowStartMs + windowMs) }
+  }
+
+  /** Keys with a counter in the current or an earlier window (`tenant:<id>`, `ip:<address>`). */
+  keys(): string[] {
+    return [...this.counters.keys()]
   }
 
   /** Forgets every counter. */

@@ -41,6 +41,15 @@ export function controlPlane(hooks: ControlHooks) {
       return c.json({ status: 'reset', demo: c.get('deps').config.demo })
     })
     .get('/tenants', (c) => c.json([...c.get('deps').store.tenants.values()].map(presentTenant)))
+    // every tenant's bucket, and the per-IP buckets of the unauthenticated auth endpoints in use
+    .get('/rate-limits', (c) => {
+      const { store, limiter } = c.get('deps')
+      return c.json({
+        enabled: limiter.table !== null,
+        tenants: [...store.tenants.values()].map((t) => ({ tenant_id: t.id, name: t.name, ...limiter.state(`tenant:${t.id}`, t.subscription_tier) })),
+        clients: limiter.keys().filter((k) => k.startsWith('ip:')).map((k) => ({ ip: k.slice(3), ...limiter.state(k, 'unauthenticated') })),
+      })
+    })
     .patch('/tenants/:tenant_id', validate('param', z.object({ tenant_id: uuidParam })), validate('json', TenantPatch), (c) => {
       const { store, clock } = c.get('deps')
       const tenant = found(store.tenants.get(c.req.valid('param').tenant_id), 'tenant_not_found')

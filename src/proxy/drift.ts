@@ -18,6 +18,19 @@ export interface DriftFinding {
 /** Most bytes of an upstream body the drift check reads (a larger one is not checked). */
 export const driftBodyCap = 1024 * 1024
 
+/** Answers per route and status whose bodies are all checked before sampling starts. */
+export const driftFullBodies = 100
+
+/** What `GET /__mock/drift` reports besides the findings. */
+export interface DriftStats {
+  /** answers whose route and status were checked (all of them) */
+  answers: number
+  /** answers whose JSON body was parsed and checked too */
+  bodies_checked: number
+  /** after a route and status's first 100 answers, 1 body in this many is checked */
+  sample_every: number
+}
+
 /** Statuses any route may answer that are not the API's own checks (outages, gateway errors). */
 const alwaysPossible = new Set([500, 502, 503, 504])
 const catalogDetails = new Map<number, Set<string>>()
@@ -28,26 +41,47 @@ for (const row of Object.values(errors)) {
 }
 for (const scope of scopeNames) catalogDetails.get(403)!.add(scopeDetail(scope))
 
+/**
+ * The check of one answer, planned when its status arrives: the route it is for, and whether its
+ * body is checked (so an unsampled body is not even kept).
+ */
+export interface DriftPlan {
+  method: string
+  path: string
+  status: number
+  route: Route | undefined
+  body: boolean
+}
+
 interface Route {
   pattern: RegExp
   method: string
   spec: EndpointSpec
   statuses: number[]
+  /** Answers seen per status, for the body sampling. */
+  seen: Map<number, number>
 }
 
 /**
  * Drift detection for proxy mode: each upstream answer is checked against the emulator's
- * declaration of that route (statuses, success schema, catalog texts). Findings are kept in a
- * bounded ring for `GET /__mock/drift`; the answer itself is never altered.
+ * declaration of that route (statuses, success schema, catalog texts). Route and status are
+ * checked on every answer; the body (JSON parse and schema, the costly part) on the first
+ * `driftFullBodies` answers of each route and status, then on 1 in `sampleEvery`. Findings are
+ * kept in a bounded ring for `GET /__mock/drift`; the answer itself is never altered.
  */
 export class DriftDetector {
   /** Routes by `METHOD first-segment` (`GET machines`), literal ones first. */
   private readonly routes = new Map<string, Route[]>()
   private readonly findings: DriftFinding[] = []
   private nextId = 1
+  /** The route of recently answered `METHOD path`s (most traffic repeats its paths), bounded. */
+  private readonly recent = new Map<string, Route | undefined>()
+  private answers = 0
+  private bodiesChecked = 0
 
   constructor(
     resources: Resource[],
+    private readonly sampleEvery = 10,
     private readonly capacity = 1000,
   ) {
     const all = resources.flatMap((r) =>
@@ -55,6 +89,7 @@ export class DriftDetector {
         method: spec.method.toUpperCase(),
         spec,
         statuses: statusesOf(spec),
+        seen: new Map<number, number>(),
         pattern: new RegExp(`^/api/v1${spec.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`),
       })),
     )
@@ -66,14 +101,21 @@ export class DriftDetector {
     }
   }
 
-  /** Checks one exchange; records and returns the findings (empty when the answer fits). */
-  check(method: string, path: string, status: number, contentType: string | undefined, body: Buffer | null, nowIso: string): DriftFinding[] {
+  /** Plans the check of an answer whose status has arrived; null when there is nothing to check. */
+  plan(method: string, path: string, status: number): DriftPlan | null {
     // HEAD and CORS preflights have no body and no declaration of their own
-    if (method === 'HEAD' || method === 'OPTIONS') return []
-    const route = this.routes.get(`${method} ${path.split('/', 4)[3]}`)?.find((r) => r.pattern.test(path))
-    const found: Omit<DriftFinding, 'id' | 'time' | 'method' | 'path' | 'route' | 'status'>[] = []
-    if (!route) found.push({ kind: 'undocumented_route', detail: `${method} ${path} is not an endpoint of the emulator` })
-    else found.push(...this.compare(route, status, contentType, body))
+    if (method === 'HEAD' || method === 'OPTIONS') return null
+    const route = this.routeOf(method, path)
+    const body = route !== undefined && !(alwaysPossible.has(status) || status === 204 || (status >= 300 && status < 400)) && this.sampled(route, status)
+    return { method, path, status, route, body }
+  }
+
+  /** Checks one planned answer; records and returns the findings (empty when the answer fits). */
+  check(plan: DriftPlan, contentType: string | undefined, body: Buffer | null, nowIso: string): DriftFinding[] {
+    const { method, path, status, route } = plan
+    this.answers++
+    const found = route ? this.compare(route, status, contentType, plan.body ? body : null) : [{ kind: 'undocumented_route' as const, detail: `${method} ${path} is not an endpoint of the emulator` }]
+    if (found.length === 0) return found as []
     const out = found.map((f) => ({ id: this.nextId++, time: nowIso, method, path, route: route ? `/api/v1${route.spec.path}` : null, status, ...f }))
     for (const f of out) this.findings.push(f)
     if (this.findings.length > this.capacity) this.findings.splice(0, this.findings.length - this.capacity)
@@ -85,8 +127,31 @@ export class DriftDetector {
     return [...this.findings]
   }
 
+  stats(): DriftStats {
+    return { answers: this.answers, bodies_checked: this.bodiesChecked, sample_every: this.sampleEvery }
+  }
+
+  /** Forgets findings, counters and sampling state. */
   clear(): void {
     this.findings.length = 0
+    for (const routes of this.routes.values()) for (const r of routes) r.seen.clear()
+    this.answers = this.bodiesChecked = 0
+  }
+
+  private routeOf(method: string, path: string): Route | undefined {
+    const key = `${method} ${path}`
+    if (this.recent.has(key)) return this.recent.get(key)
+    const route = this.routes.get(`${method} ${path.split('/', 4)[3]}`)?.find((r) => r.pattern.test(path))
+    if (this.recent.size >= 1000) this.recent.clear()
+    this.recent.set(key, route)
+    return route
+  }
+
+  /** Whether this answer's body is checked: the first `driftFullBodies` per route and status, then 1 in `sampleEvery`. */
+  private sampled(route: Route, status: number): boolean {
+    const n = route.seen.get(status) ?? 0
+    route.seen.set(status, n + 1)
+    return n < driftFullBodies || (n - driftFullBodies) % this.sampleEvery === 0
   }
 
   private compare({ spec, statuses }: Route, status: number, contentType: string | undefined, body: Buffer | null) {
@@ -94,8 +159,10 @@ export class DriftDetector {
     const out: { kind: DriftFinding['kind']; detail: string }[] = []
     if (!statuses.includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statuses.join(', ')})` })
     const json = spec.produces === 'application/json' || status !== spec.status
-    if (!json || body === null || body.length > driftBodyCap) return out
+    if (!json) return out
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType ?? '')) return [...out, { kind: 'not_json' as const, detail: `content-type ${contentType ?? '(none)'} instead of JSON` }]
+    if (body === null || body.length > driftBodyCap) return out
+    this.bodiesChecked++
     let value: unknown
     try {
       value = JSON.parse(body.toString('utf8'))

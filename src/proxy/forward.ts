@@ -10,7 +10,7 @@ import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorHeaders } from '../api/errors.js'
 import { header } from '../api/headers.js'
 import { isoSeconds } from '../clock.js'
-import { driftBodyCap, type DriftDetector } from './drift.js'
+import { driftBodyCap, type DriftDetector, type DriftPlan } from './drift.js'
 import { rewriteSetCookie, scrubHeaders } from './hygiene.js'
 import type { Recorder } from './record.js'
 
@@ -53,6 +53,8 @@ export interface Exchange {
   out: ServerResponse
   /** Streamed: the status the answer went out with. */
   status?: number
+  /** How drift detection checks the answer (planned at its status). */
+  plan?: DriftPlan | null
   /** Kinds of drift found in the answer (when checked). */
   drift?: string[]
   /** The upstream answer's Retry-After, seconds. */
@@ -98,7 +100,9 @@ export function createForwarder(options: ForwardOptions) {
       rewriteSetCookie(proxyRes, false)
       const chunks: Buffer[] = []
       let size = 0
-      if (watched || x.answer) {
+      if (options.drift) x.plan = options.drift.plan(x.method, x.path, proxyRes.statusCode ?? 0)
+      // bytes are kept only for someone who reads them: a buffered answer, a recording, a sampled drift check
+      if (x.answer || options.recorder || x.plan?.body) {
         proxyRes.on('data', (chunk: Buffer) => {
           size += chunk.length
           if (x.answer || size <= keptBytes) chunks.push(chunk)
@@ -180,7 +184,7 @@ export function createForwarder(options: ForwardOptions) {
     const nowIso = isoSeconds(deps.clock.now())
     const status = proxyRes.statusCode ?? 0
     if (options.drift) {
-      const findings = options.drift.check(method, path, status, proxyRes.headers['content-type'], body, nowIso)
+      const findings = x.plan ? options.drift.check(x.plan, proxyRes.headers['content-type'], body, nowIso) : []
       x.drift = findings.map((f) => f.kind)
       for (const f of findings) deps.logger.warn({ drift: f }, 'upstream drift')
     }

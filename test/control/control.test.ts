@@ -56,6 +56,27 @@ describe('/__mock', () => {
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ detail: 'Tenant not found.' })
   })
+
+  it('GET /rate-limits shows each tenant\'s window and the per-IP windows of the auth endpoints, without counting', async () => {
+    await control('/reset', { method: 'POST' })
+    const headers = await t.bearer('admin@acme.example')
+    for (let i = 0; i < 2; i++) await (await t.api('/machines', { headers })).text()
+    const window = { window_s: 60, resets_at: '2026-04-04T10:31:00Z' }
+    const expected = {
+      enabled: true,
+      tenants: [
+        { tenant_id: demoId('tenant:acme'), name: 'Acme Manufacturing', bucket: 'pro', limit: 300, used: 2, remaining: 298, ...window },
+        { tenant_id: demoId('tenant:globex'), name: 'Globex Corporation', bucket: 'free', limit: 60, used: 0, remaining: 60, ...window },
+        { tenant_id: demoId('tenant:initech'), name: 'Initech', bucket: 'pro', limit: 300, used: 0, remaining: 300, ...window },
+      ],
+      clients: [{ ip: '127.0.0.1', bucket: 'unauthenticated', limit: 1, used: 1, remaining: 0, ...window }],
+    }
+    expect(await (await control('/rate-limits')).json()).toEqual(expected)
+    expect(await (await control('/rate-limits')).json()).toEqual(expected)
+    t.clock.advance(60_000)
+    const later = (await (await control('/rate-limits')).json()) as { tenants: { used: number; resets_at: string }[] }
+    expect(later.tenants[0]).toMatchObject({ used: 0, resets_at: '2026-04-04T10:32:00Z' })
+  })
 })
 
 describe('browsers', () => {

@@ -176,6 +176,20 @@ describe('proxy mode: drift detection', () => {
     const journal = (await (await fetch(`${t.url}/__mock/journal?limit=3`)).json()) as { path: string; drift: string[] }[]
     expect(journal.map((e) => e.drift.length > 0)).toEqual([true, true, false])
   })
+
+  it('checks route and status on every answer, bodies on the first 100 per route and status and then 1 in 10', async () => {
+    upstream.handler = (_req, res) => res.writeHead(418, { 'content-type': 'application/json' }).end('{"detail":"Gone."}')
+    for (let i = 0; i < 130; i++) await (await t.api('/alerts/550e8400-e29b-41d4-a716-446655440000')).text()
+    const drift = (await (await fetch(`${t.url}/__mock/drift`)).json()) as { answers: number; bodies_checked: number; sample_every: number; findings: { kind: string }[] }
+    expect([drift.answers, drift.bodies_checked, drift.sample_every]).toEqual([130, 103, 10])
+    const count = (kind: string) => drift.findings.filter((f) => f.kind === kind).length
+    expect([count('unknown_status'), count('unknown_error_detail')]).toEqual([130, 103])
+    const journal = (await (await fetch(`${t.url}/__mock/journal?limit=11`)).json()) as { drift: string[] }[]
+    // answers 120 to 130: the 121st answer's body is sampled (n = 120), the others are not
+    expect(journal.map((e) => e.drift.length)).toEqual([1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    await fetch(`${t.url}/__mock/drift`, { method: 'DELETE' })
+    expect(await (await fetch(`${t.url}/__mock/drift`)).json()).toEqual({ enabled: true, answers: 0, bodies_checked: 0, sample_every: 10, findings: [] })
+  })
 })
 
 describe('proxy mode: health', () => {

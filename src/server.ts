@@ -31,7 +31,7 @@ import { scenarioControl } from './control/scenarios.js'
 import { Engine, sessionHeader } from './faults/engine.js'
 import { credentialSecret, Journal, journalControl } from './control/journal.js'
 import { signoffControl } from './control/signoffs.js'
-import { loadLibrary, resolveScenario } from './faults/loader.js'
+import { compileInline, loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
 
@@ -40,6 +40,8 @@ export type MockServerOptions = Partial<Omit<Config, 'rateLimitTable'>> & {
   clock?: Clock
   /** A ready rate-limit table (or null for off); overrides `rateLimits`. */
   rateLimitTable?: Config['rateLimitTable']
+  /** Scenario objects active everywhere, like `scenarios` (added to the library by name). */
+  inlineScenarios?: unknown[]
 }
 
 /** A composed server: the Hono app, its state, and a Node HTTP listener. */
@@ -59,7 +61,7 @@ export interface MockServer {
 
 /** Builds the emulator: the request pipeline, top to bottom, in one place. */
 export function createMockServer(options: MockServerOptions = {}): MockServer {
-  const { clock = systemClock, rateLimitTable, ...settings } = options
+  const { clock = systemClock, rateLimitTable, inlineScenarios = [], ...settings } = options
   // A ready table wins over `rateLimits`, and its file is then not read again.
   const config: Config =
     rateLimitTable === undefined
@@ -84,6 +86,11 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // the scenario engine: the built-in library, plus --scenario names or files active everywhere
   const library = loadLibrary()
   const globalScenarios = config.scenarios.map((ref) => resolveScenario(ref, library))
+  for (const data of inlineScenarios) {
+    const scenario = compileInline(data)
+    library.set(scenario.name, scenario)
+    globalScenarios.push(scenario)
+  }
   const engine = (deps.engine = new Engine(() => deps, library, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
   const startedAt = clock.now()
   const reset = () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parse as parseYaml } from 'yaml'
@@ -219,3 +220,48 @@ describe('docker-compose.yml', () => {
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
 }
+
+describe('the package (npm pack)', () => {
+  const run = (cmd: string, args: string[], cwd = root) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' } })
+      let out = ''
+      let err = ''
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+      child.on('close', (code) => resolve({ code, out, err }))
+    })
+
+  test('ships the CLI, the startMock entry, the sources and the scenarios; exports name them', async () => {
+    const { code, out } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'])
+    expect(code).toBe(0)
+    const files = ((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files).map((f) => f.path)
+    for (const f of ['bin/haltless-mock.js', 'bin/ts-hooks.mjs', 'lib/index.js', 'src/testing/index.ts', 'src/cli.ts', 'scenarios/rate-limit-burst.yaml', 'README.md', 'package.json'])
+      expect(files).toContain(f)
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('bench/'))).toEqual([])
+    const pkg = JSON.parse(read('package.json')) as { exports: Record<string, { types: string; default: string }> }
+    expect(pkg.exports['.']).toEqual({ types: './src/testing/index.ts', default: './lib/index.js' })
+  })
+
+  test('the entry loads in plain Node, and transforms only its own TypeScript files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haltless-mock-entry-'))
+    writeFileSync(join(dir, 'theirs.ts'), 'export const x: number = 1\n')
+    const script = [
+      `const { startMock } = await import(${JSON.stringify(join(root, 'lib/index.js'))})`,
+      `const mock = await startMock({ seed: 1 })`,
+      `const res = await fetch(mock.apiUrl + '/machines', { headers: { 'X-API-Key': mock.credentials.apiKey } })`,
+      `console.log(res.status, (await mock.control.health()).status)`,
+      `await mock.close()`,
+      `await import(${JSON.stringify(join(dir, 'theirs.ts'))}).then(() => console.log('transformed'), (e) => console.log(e.code))`,
+    ].join('\n')
+    const { code, out, err } = await run(process.execPath, ['--input-type=module', '-e', script], dir)
+    expect(err).toBe('')
+    expect(code).toBe(0)
+    expect(out.trim().split('\n')).toEqual(['200 ok', 'ERR_UNKNOWN_FILE_EXTENSION'])
+  })
+
+  test('the README carries the vitest example exactly as the suite runs it', () => {
+    const block = /<!-- readme-example:start -->\n```ts\n([\s\S]*?)```\n<!-- readme-example:end -->/.exec(read('README.md'))
+    expect(block?.[1]).toBe(read('test/testing/readme-example.test.ts'))
+  })
+})

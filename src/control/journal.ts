@@ -102,6 +102,11 @@ export class Journal {
   }
 
   /** Calls `listener` with every new entry until the returned function is called. */
+  /** How many live-stream listeners are attached. */
+  listenerCount(): number {
+    return this.listeners.size
+  }
+
   subscribe(listener: (e: JournalEntry) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)

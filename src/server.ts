@@ -18,6 +18,7 @@ import { DriftDetector } from './proxy/drift.js'
 import { Recorder } from './proxy/record.js'
 import { driftControl } from './control/drift.js'
 import { adminGuard } from './control/admin.js'
+import { dashboardControl } from './control/dashboard.js'
 import { docsControl } from './control/docs.js'
 import { verifyControl } from './control/verify.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
@@ -160,6 +161,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   }
   // 6. control plane: answered here, never limited or faulted
   app.use('/__mock/*', adminGuard(config.adminToken))
+  app.use('/__mock', adminGuard(config.adminToken))
+  app.route('/', dashboardControl)
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)
   app.route('/__mock', journalControl)

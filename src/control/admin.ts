@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../api/context.js'
 import { ApiError } from '../api/errors.js'
 import { header } from '../api/headers.js'
+import { isDashboardShell } from './dashboard.js'
 
 /** The header that carries `--admin-token`. */
 export const adminTokenHeader = 'x-mock-admin-token'
@@ -27,10 +28,10 @@ export function adminAllowed(remoteAddress: string | undefined, sent: string | u
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** The control plane's guard; `/__mock/health` stays open for health checks. */
+/** The control plane's guard; `/__mock/health` stays open for health checks, the dashboard's static shell too (it holds no data). */
 export function adminGuard(token: string | undefined): MiddlewareHandler<AppEnv> {
   return async function adminGuard(c, next) {
-    if (c.req.path !== '/__mock/health' && !adminAllowed(c.env.incoming.socket.remoteAddress, header(c, adminTokenHeader), token)) {
+    if (c.req.path !== '/__mock/health' && !isDashboardShell(c.req.path) && !adminAllowed(c.env.incoming.socket.remoteAddress, header(c, adminTokenHeader), token)) {
       throw new ApiError('admin_token_required')
     }
     await next()

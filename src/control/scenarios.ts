@@ -7,6 +7,7 @@ import { compileRule } from '../faults/compile.js'
 import { compileInline } from '../faults/loader.js'
 import { Fault, Match, Scenario } from '../faults/schema.js'
 import type { Session } from '../faults/session.js'
+import { kinds } from '../faults/kinds/index.js'
 
 const SessionPath = z.object({ session: z.string().min(1).max(200) })
 const Activate = z.union([
@@ -16,6 +17,7 @@ const Activate = z.union([
 const OneOff = z.object({ fault: Fault, match: Match.default({}), times: z.number().int().min(1).max(1_000_000).default(1) }).strict()
 
 let oneOffIds = 0
+let kindList: unknown[] | undefined
 
 /** How a session looks from the control plane. */
 function presentSession(s: Session, now: number) {
@@ -37,6 +39,8 @@ const now = (c: Context<AppEnv>) => c.get('deps').clock.now()
 
 /** `/__mock` scenario routes: the library, and per-session activation, reset and one-off faults. */
 export const scenarioControl = new Hono<AppEnv>()
+  // the fault kinds with their options as JSON Schema (the dashboard's one-off fault form reads it)
+  .get('/fault-kinds', (c) => c.json((kindList ??= kinds.map((k) => ({ kind: k.kind, description: k.description, options: z.toJSONSchema(k.options, { io: 'input', unrepresentable: 'any' }) })))))
   .get('/scenarios', (c) =>
     c.json([...engineOf(c).library.values()].map((s) => ({ name: s.name, description: s.description, source: s.source, global: engineOf(c).global.includes(s) }))),
   )

@@ -8,6 +8,18 @@ export class Rng {
     this.gen = xoroshiro128plus(seed)
   }
 
+  /** The sequence of `seed` resumed where `state()` left it (a state file's id sequence). */
+  static resume(seed: number, state: readonly number[]): Rng {
+    const rng = new Rng(seed)
+    rng.gen = xoroshiro128plus.fromState(state)
+    return rng
+  }
+
+  /** The position in the sequence: four 32-bit integers for `Rng.resume`. */
+  state(): number[] {
+    return [...this.gen.getState()]
+  }
+
   /** Integer in [min, max], both inclusive. */
   int(min: number, max: number): number {
     return unsafeUniformIntDistribution(min, max, this.gen)

@@ -40,6 +40,11 @@ export class ReadingStore {
     return out.slice(0, opts.limit)
   }
 
+  /** Every series by machine and metric, ascending in time (snapshots read them; not to be changed). */
+  allSeries(): ReadonlyMap<string, ReadonlyMap<string, readonly Reading[]>> {
+    return this.series
+  }
+
   /** Whether the machine has any reading. */
   has(machineId: string): boolean {
     return this.series.has(machineId)

@@ -38,6 +38,11 @@ export class Store {
     return t as unknown as Table<T>
   }
 
+  /** Every table by name, in creation order (snapshots read them). */
+  allTables(): ReadonlyMap<string, Table<Row>> {
+    return this.tables
+  }
+
   /** A fresh UUID v4 from the seeded sequence. */
   id(): string {
     return this.rng.uuid()

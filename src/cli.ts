@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { Command, CommanderError, Help, Option } from 'commander'
 import { resolveConfig, envNameOf, type Config } from './config.js'
 import { InputError } from './load-file.js'
@@ -41,6 +42,7 @@ const serveCommand = program
   .addOption(new Option('--record <file>', `proxy/hybrid: append every forwarded exchange to a JSON Lines file, secrets redacted (env ${envNameOf('record')})`))
   .addOption(new Option('--no-drift', `proxy/hybrid: do not compare upstream answers with the emulator's schemas (env ${envNameOf('drift')}=false)`))
   .addOption(new Option('--drift-sample <n>', `proxy/hybrid: after a route and status's first 100 answers, check 1 body in n for drift; 1 checks every body (default 10; env ${envNameOf('driftSample')})`))
+  .addOption(new Option('--state-file <file>', `keep the API state in a JSON file: loaded at start, saved atomically after changes and at shutdown (env ${envNameOf('stateFile')})`))
   .addOption(new Option('--allow-header-faults', `let a request ask for a fault: X-Mock-Fault: <kind>[; opt=value], Prefer: code=<status> (env ${envNameOf('allowHeaderFaults')})`))
   // An operand here is `serve` after options (`haltless-mock --host 0.0.0.0 serve`, as a container
   // entrypoint makes it), else usually a mistyped command (`haltless-mock srve`): say so, not "too many arguments".
@@ -80,6 +82,7 @@ program.configureHelp({
 
 async function serve(config: Config): Promise<void> {
   const { rateLimitTable, ...settings } = config
+  const restored = config.stateFile !== undefined && existsSync(config.stateFile)
   const server = createMockServer({ ...settings, rateLimitTable })
   let url: string
   // the seed in effect, drawn at random when none was given, so that a run can be repeated
@@ -90,7 +93,7 @@ async function serve(config: Config): Promise<void> {
     const e = err as NodeJS.ErrnoException
     fail(e.code === 'EADDRINUSE' ? `--port ${config.port} is already in use (choose another with --port or ${envNameOf('port')})` : `Cannot listen on ${config.host}:${config.port}: ${e.message}`, 1)
   }
-  console.log(banner(url!, config, seed))
+  console.log(banner(url!, config, seed, restored))
   // SIGTERM/SIGINT: no new connections; requests in flight get up to 5 s to be answered
   const stop = async () => {
     await server.close({ drainMs: 5000 })
@@ -100,7 +103,7 @@ async function serve(config: Config): Promise<void> {
   process.once('SIGINT', stop)
 }
 
-function banner(url: string, config: Config, seed: number | undefined): string {
+function banner(url: string, config: Config, seed: number | undefined, restored: boolean): string {
   const api = `${url}/api/v1`
   const what = {
     mock: `serving the Haltless API at ${api}`,
@@ -109,8 +112,9 @@ function banner(url: string, config: Config, seed: number | undefined): string {
   }[config.mode]
   const lines = [
     `haltless-mock ${version} ${what}`,
-    `  control plane  ${url}/__mock/health   seed ${seed}${config.seed === undefined ? ' (random)' : ''}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}${config.scenarios.length ? `   scenarios ${config.scenarios.join(', ')}` : ''}`,
+    `  control plane  ${url}/__mock/health   seed ${seed}${config.seed !== undefined ? '' : restored ? ' (from the state file)' : ' (random)'}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}${config.scenarios.length ? `   scenarios ${config.scenarios.join(', ')}` : ''}`,
     `  OpenAPI        ${url}/__mock/openapi.json   WebSocket ${url.replace(/^http/, 'ws')}/api/v1/ws/dashboard`,
+    ...(config.stateFile ? [`  state file     ${config.stateFile} (${restored ? 'restored' : 'new'}; saved after changes and at exit)`] : []),
   ]
   if (config.mode === 'proxy') return [...lines, `  drift ${url}/__mock/drift${config.record ? `   recording to ${config.record}` : ''}`].join('\n')
   if (!config.demo) return [...lines, '  no demo data (--no-demo): register a tenant with POST /api/v1/auth/register'].join('\n')

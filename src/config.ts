@@ -65,6 +65,8 @@ export const ConfigSchema = z.object({
   record: z.string('must be a file path').min(1, 'must not be empty').optional().describe('proxy/hybrid: append each forwarded exchange to this JSON Lines file, secrets redacted'),
   drift: bool.default(true).describe('proxy/hybrid: compare upstream answers with the emulator\'s schemas and catalog'),
   driftSample: int(1, 1_000_000).default(10).describe('drift: after the first 100 answers of a route and status, check 1 body in this many (1 = every body)'),
+  // persistence
+  stateFile: z.string('must be a file path').min(1, 'must not be empty').optional().describe('keep the API state in this JSON file: loaded at start, saved after changes and at shutdown'),
 })
 export type Config = z.infer<typeof ConfigSchema> & { rateLimitTable: RateLimitTable | null }
 
@@ -89,6 +91,7 @@ export const flagOf: Partial<Record<keyof z.infer<typeof ConfigSchema>, string>>
   record: '--record',
   drift: '--no-drift',
   driftSample: '--drift-sample',
+  stateFile: '--state-file',
 }
 
 /** `HALTLESS_MOCK_LOG_LEVEL` for `logLevel`. */
@@ -115,8 +118,9 @@ export function resolveConfig(input: { flags?: Record<string, unknown>; env?: No
     if (typeof data !== 'object' || Array.isArray(data)) throw new InputError(`Failed to load ${file}: expected a mapping of settings`)
     for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
       if (!(k in ConfigSchema.shape)) throw new InputError(`Failed to load ${file}: unknown setting "${k}" (expected one of ${Object.keys(ConfigSchema.shape).join(', ')})`)
-      // a table file named in the config file is found next to it, not in the working directory
-      merged[k] = k === 'rateLimits' && typeof v === 'string' && v !== 'on' && v !== 'off' && !isAbsolute(v) ? resolve(dirname(file), v) : v
+      // a table or state file named in the config file is found next to it, not in the working directory
+      const path = (k === 'rateLimits' && v !== 'on' && v !== 'off') || k === 'stateFile'
+      merged[k] = path && typeof v === 'string' && !isAbsolute(v) ? resolve(dirname(file), v) : v
       sources.set(k, `Failed to load ${file}: ${k}`)
     }
   }

@@ -35,6 +35,8 @@ import { signoffControl } from './control/signoffs.js'
 import { compileInline, loadLibrary, resolveScenario } from './faults/loader.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
+import { loadStateFile, StateFile } from './store/state-file.js'
+import { snapshotOf } from './store/snapshot.js'
 
 /** Options of createMockServer: any config setting, plus the clock (tests pass a ManualClock). */
 export type MockServerOptions = Partial<Omit<Config, 'rateLimitTable'>> & {
@@ -53,10 +55,11 @@ export interface MockServer {
   listen(port?: number, host?: string): Promise<string>
   /**
    * Stops listening. Open connections are dropped at once, or with `drainMs` first given that long
-   * to finish the requests in flight (idle keep-alive connections close at once).
+   * to finish the requests in flight (idle keep-alive connections close at once). Then a
+   * `stateFile` is saved.
    */
   close(opts?: { drainMs?: number }): Promise<void>
-  /** Restores the start-up state. */
+  /** Restores the demo data (none with `demo: false`), also when the server started from a `stateFile`; that file then holds it. */
   reset(): void
 }
 
@@ -68,7 +71,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     rateLimitTable === undefined
       ? resolveConfig({ flags: settings })
       : { ...resolveConfig({ flags: { ...settings, rateLimits: 'off' } }), rateLimits: settings.rateLimits ?? 'on', rateLimitTable }
-  const seed = config.seed ?? Math.floor(Math.random() * 2 ** 32)
+  // --state-file: the state saved by an earlier run (its seed stays in effect unless --seed says otherwise)
+  const saved = config.stateFile ? loadStateFile(config.stateFile, clock) : null
+  const seed = config.seed ?? saved?.seed ?? Math.floor(Math.random() * 2 ** 32)
   const rng = new Rng(seed)
   const logger = pino({ level: config.logLevel, base: undefined }, logDestination(config.logFormat))
   const deps: Deps = {
@@ -93,6 +98,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     globalScenarios.push(scenario)
   }
   const engine = (deps.engine = new Engine(() => deps, library, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
+  const stateFile = config.stateFile ? new StateFile(config.stateFile, clock, logger, () => snapshotOf(deps.store, deps.rng, seed, clock.now())) : null
   const startedAt = clock.now()
   const reset = () => {
     deps.rng = new Rng(seed)
@@ -105,8 +111,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       seedDemo(deps.store)
       for (const r of resources) r.seed?.(deps.store)
     }
+    stateFile?.changed()
   }
-  reset()
+  if (saved) [deps.store, deps.rng, deps.tokens] = [saved.store, saved.rng, new TokenService(config, clock, saved.rng)]
+  else reset()
 
   const app = new Hono<AppEnv>({ strict: true })
   const corsForBrowsers = cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] })
@@ -157,6 +165,13 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       const startMs = performance.now()
       await next()
       logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, duration_ms: Math.round((performance.now() - startMs) * 10) / 10 }, 'request')
+    })
+  }
+  // (--state-file: any request but a read may have changed the state; a reset saves itself)
+  if (stateFile) {
+    app.use('*', async (c, next) => {
+      await next()
+      if (!/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) stateFile.changed()
     })
   }
   // 6. control plane: answered here, never limited or faulted
@@ -256,12 +271,17 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     },
     close({ drainMs = 0 } = {}) {
       return new Promise((resolve) => {
-        if (!server) return resolve()
+        if (!server) {
+          stateFile?.close()
+          return resolve()
+        }
         const s = server
         const timer = drainMs > 0 ? setTimeout(() => s.closeAllConnections(), drainMs) : undefined
         s.close(() => {
           clearTimeout(timer)
           forwarder?.close()
+          // the final save, once the last request in flight has been answered
+          stateFile?.close()
           resolve()
         })
         // WebSockets are not requests in flight: they go at once

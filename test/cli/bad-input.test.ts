@@ -67,7 +67,7 @@ describe('bad input exits 2 with one line naming the source and what was expecte
     const config = file('unknown-setting.yaml', 'port: 0\nlog_level: debug\n')
     const r = await run(['--config', config])
     expect(r.stderr).toBe(
-      `haltless-mock: Failed to load ${config}: unknown setting "log_level" (expected one of port, host, seed, logLevel, logFormat, demo, rateLimits, jwtSecret, accessTokenTtlS, mfaPendingTtlS, refreshTokenTtlS, mfaTestCode, apiKeyPrefix, pastDueGraceDays, maxBodyBytes, alwaysSendRateLimitReset, scenarios, faultHeaders, allowHeaderFaults, journalSize, adminToken, mode, upstream, upstreamTimeoutMs, mockRoutes, record, drift, driftSample)\n`,
+      `haltless-mock: Failed to load ${config}: unknown setting "log_level" (expected one of port, host, seed, logLevel, logFormat, demo, rateLimits, jwtSecret, accessTokenTtlS, mfaPendingTtlS, refreshTokenTtlS, mfaTestCode, apiKeyPrefix, pastDueGraceDays, maxBodyBytes, alwaysSendRateLimitReset, scenarios, faultHeaders, allowHeaderFaults, journalSize, adminToken, mode, upstream, upstreamTimeoutMs, mockRoutes, record, drift, driftSample, stateFile)\n`,
     )
     expect(r.code).toBe(2)
   })

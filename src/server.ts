@@ -1,7 +1,8 @@
-import { createAdaptorServer } from '@hono/node-server'
+import { getRequestListener, RequestError } from '@hono/node-server'
 import { bearerIn, bearerToken, header } from './api/headers.js'
 import type { AddressInfo } from 'node:net'
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Hono, type Context, type Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
@@ -23,7 +24,7 @@ import { docsControl } from './control/docs.js'
 import { verifyControl } from './control/verify.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
-import { ApiError, errorHeaders, errors } from './api/errors.js'
+import { ApiError, errorHeaders, errorOnSocket, errorResponse, errors } from './api/errors.js'
 import { unmatched } from './api/unmatched.js'
 import { RateLimiter } from './api/rate-limits.js'
 import { TokenService } from './api/tokens.js'
@@ -252,9 +253,19 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       const fastLane = forwarder && !config.record
         ? (hono: RequestListener): RequestListener => (req, res) => void (direct(req, res) || hono(req, res))
         : (hono: RequestListener) => hono
-      const wrapped = ((opts: ServerOptions, hono: RequestListener) => createServer(opts, fastLane(hono))) as unknown as typeof createServer
-      server = createAdaptorServer({ fetch: app.fetch, createServer: wrapped }) as Server
+      // what node-server refuses to make a Request of (a backslash in the path, a bad or missing
+      // Host, an `*` target) is a 400 in the API's format, not an empty one
+      const hono = getRequestListener(app.fetch, {
+        errorHandler: (err) => (err instanceof RequestError ? errorResponse('bad_request') : (logger.error({ err }, 'unhandled error'), errorResponse('internal_error'))),
+      }) as RequestListener
+      // (a missing Host is node-server's 400 above, not Node's empty one)
+      const listener = fastLane(hono)
+      server = createServer({ requireHostHeader: false } as ServerOptions, listener)
       server.on('clientError', answerClientError)
+      // an Expect other than 100-continue is ignored, as uvicorn does (Node would answer an empty 417)
+      server.on('checkExpectation', listener)
+      // CONNECT takes no route of the API (Node would drop the connection without a word)
+      server.on('connect', (_req: IncomingMessage, socket: Duplex) => errorOnSocket(socket, 'bad_request'))
       // the dashboard WebSocket: the emulator's, or the upstream's in proxy mode (and in hybrid
       // mode unless a --mock-route takes it)
       if (forwarder && !emulated('GET', dashboardSocketPath)) {
@@ -305,10 +316,7 @@ function logDestination(format: Config['logFormat']): DestinationStream {
 }
 
 /** Node's parser refused the request before Hono saw it: answer in the API's format, not an empty 400. */
-function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
-  const row = err.code === 'HPE_HEADER_OVERFLOW' ? errors.headers_too_large : errors.bad_request
-  const body = JSON.stringify({ detail: row.detail })
-  const reason = row.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
-  socket.end(`HTTP/1.1 ${row.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  errorOnSocket(socket, err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request')
 }

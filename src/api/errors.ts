@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
+
 /**
  * The catalog of Haltless error messages: every status and `detail` the emulator can answer with
  * lives here and nowhere else. Texts are byte-exact copies of the API reference's Error catalog
@@ -124,6 +127,14 @@ export const unauthorizedHeaders = { 'WWW-Authenticate': 'Bearer' } as const
 
 /** The headers an error response carries: its own, plus `WWW-Authenticate` on a 401. */
 export const errorHeaders = (e: ApiError): Record<string, string> => (e.status === 401 ? { ...e.headers, ...unauthorizedHeaders } : e.headers)
+
+/** Writes a catalog error straight on a socket that no Response can reach (Node refused the request), and closes it. */
+export function errorOnSocket(socket: Duplex, key: ErrorKey, headers: Record<string, string> = {}): void {
+  const row = errors[key]
+  const body = JSON.stringify({ detail: row.detail })
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  socket.end(`HTTP/1.1 ${row.status} ${STATUS_CODES[row.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`)
+}
 
 /** A standalone Response for an error (where no request context is at hand). */
 export function errorResponse(err: ApiError | ErrorKey, extraHeaders: Record<string, string> = {}): Response {

@@ -114,10 +114,25 @@ describe('what Node\'s HTTP parser refuses answers in the API format', () => {
   it.each([
     ['a malformed request line', 'GARBAGE\r\n\r\n'],
     ['conflicting Content-Length', 'POST /api/v1/ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello'],
+    // refused by node-server before routing (an empty 400 before)
+    ['a backslash in the path', 'GET /api/v1\\machines HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['an asterisk target', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a Host that is no host', 'GET /api/v1/machines HTTP/1.1\r\nHost: a b\r\n\r\n'],
+    ['no Host (HTTP/1.1)', 'GET /api/v1/machines HTTP/1.1\r\n\r\n'],
+    ['no Host (HTTP/1.0)', 'GET /api/v1/machines HTTP/1.0\r\n\r\n'],
+    // Node dropped the connection without a word before
+    ['a CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'],
   ])('%s → 400', async (_, request) => {
     const res = await raw(request)
     expect(res.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request')
+    expect(res).toMatch(/\r\ncontent-type: application\/json\r\n/i)
     expect(bodyOf(res)).toEqual({ detail: 'Bad request.' })
+  })
+
+  it('an Expect other than 100-continue is ignored (Node answered an empty 417)', async () => {
+    const res = await raw('GET /api/v1/machines HTTP/1.1\r\nHost: x\r\nExpect: weird\r\nConnection: close\r\n\r\n')
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized')
+    expect(bodyOf(res)).toEqual({ detail: 'Not authenticated' })
   })
 
   it('duplicated X-API-Key headers are one invalid key, not a crash', async () => {

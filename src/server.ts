@@ -202,7 +202,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 8. no route: 405 / 307 / 404 as FastAPI answers
   app.notFound(unmatched(app, '/'))
   // 9. every error, ours or not, in the API's format
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    // the client went away before its body was complete: Node's parser has answered 400 (or the
+    // connection is gone), the server did not fail, and the journal says what the client got
+    const err = isClientAbort(thrown) ? new ApiError('bad_request') : thrown
     if (err instanceof ApiError) {
       if (typeof err.body.detail === 'string') c.set('errorDetail', err.body.detail)
       // c.json keeps headers set earlier in the request (X-RateLimit-*)
@@ -314,6 +317,9 @@ function logDestination(format: Config['logFormat']): DestinationStream {
   const build = createRequire(import.meta.url)('pino-pretty') as (opts: object) => DestinationStream
   return build({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
 }
+
+/** Reading the body failed because the connection ended mid-body (Node's `aborted`). */
+const isClientAbort = (err: Error): boolean => (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted'
 
 /** Node's parser refused the request before Hono saw it: answer in the API's format, not an empty 400. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

@@ -129,6 +129,14 @@ describe('what Node\'s HTTP parser refuses answers in the API format', () => {
     expect(bodyOf(res)).toEqual({ detail: 'Bad request.' })
   })
 
+  it('a body cut short by the client is journaled as the 400 the client got, not as a 500', async () => {
+    const token = (await t.login('operator@acme.example')).token
+    const res = await raw(`POST /api/v1/machines HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`)
+    expect(bodyOf(res)).toEqual({ detail: 'Bad request.' })
+    const last = async () => ((await (await fetch(`${t.url}/__mock/journal`)).json()) as { method: string; status: number; error: string }[]).filter((e) => e.method === 'POST').at(-1)
+    await expect.poll(last).toMatchObject({ method: 'POST', status: 400, error: 'Bad request.' })
+  })
+
   it('an Expect other than 100-continue is ignored (Node answered an empty 417)', async () => {
     const res = await raw('GET /api/v1/machines HTTP/1.1\r\nHost: x\r\nExpect: weird\r\nConnection: close\r\n\r\n')
     expect(res.split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized')

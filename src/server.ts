@@ -274,7 +274,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       if (forwarder && !emulated('GET', dashboardSocketPath)) {
         server.on('upgrade', forwarder.upgrade)
         dropSockets = forwarder.dropUpgrades
-      } else dropSockets = attachDashboardSocket(server, () => deps)
+      } else dropSockets = attachDashboardSocket(server, () => deps, listener)
       return new Promise((resolve, reject) => {
         server!.once('error', reject)
         server!.listen(port, host, () => {

@@ -1,9 +1,10 @@
-import type { IncomingMessage, Server } from 'node:http'
+import { ServerResponse, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Deps } from './context.js'
 import { lapsed, tokenCaller } from './access.js'
-import { errors } from './errors.js'
+import { errorOnSocket, errors } from './errors.js'
 import type { LiveEvent } from './events.js'
 import { isoSeconds } from '../clock.js'
 
@@ -35,16 +36,16 @@ export const closeCodes = {
  * tenant (`sensor_update`, `alert`, `machine_status`). Timers run on the injectable clock.
  */
 /** Returns a function that drops every open socket (for the server's close). */
-export function attachDashboardSocket(server: Server, deps: () => Deps): () => void {
+export function attachDashboardSocket(server: Server, deps: () => Deps, http: RequestListener): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  // a handshake ws refuses (no key, a bad version) in the API's format, not ws's text/html
+  wss.on('wsClientError', (_err, socket) => errorOnSocket(socket, 'bad_request'))
   const pending = new Map<string, number>()
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0]
-    if (path !== dashboardSocketPath) {
-      const body = JSON.stringify({ detail: errors.route_not_found.detail })
-      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
-      return
-    }
+    // Anything but a WebSocket handshake for the dashboard is an ordinary request, its Upgrade
+    // ignored as a server may: `curl --http2` asks every plain-HTTP request to become h2c.
+    if (path !== dashboardSocketPath || req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return serveIgnoringUpgrade(req, socket, http)
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws, req.socket.remoteAddress ?? 'unknown'))
   })
 
@@ -110,4 +111,20 @@ async function heartbeat(d: Deps, ws: WebSocket, signal: AbortSignal): Promise<v
     if (signal.aborted || ws.readyState !== ws.OPEN) return
     ws.send(JSON.stringify({ type: 'heartbeat', server_time: isoSeconds(d.clock.now()) }))
   }
+}
+
+/**
+ * Answers an upgrade request as plain HTTP through `http`. Node's parser has let go of the
+ * connection, so the answer closes it; a body is not read (it would follow the upgrade).
+ */
+function serveIgnoringUpgrade(req: IncomingMessage, socket: Duplex, http: RequestListener): void {
+  if (!req.complete) req.push(null)
+  const res = new ServerResponse(req)
+  res.shouldKeepAlive = false
+  res.assignSocket(socket as Socket)
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket)
+    socket.end()
+  })
+  void http(req, res)
 }

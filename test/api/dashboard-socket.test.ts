@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createConnection } from 'node:net'
 import { WebSocket } from 'ws'
 import { demoApiKey, useServer } from '../helpers.js'
 import { demoId } from '../../src/store/demo.js'
@@ -18,6 +19,18 @@ async function connect() {
   ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>))
   await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
   return { ws, frames, closed }
+}
+
+/** Sends raw bytes, resolves the raw answer once the server closes. */
+function raw(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(Number(new URL(t.url).port), '127.0.0.1')
+    let out = ''
+    socket.on('data', (d) => (out += d.toString('utf8')))
+    socket.on('close', () => resolve(out))
+    socket.on('error', reject)
+    socket.write(bytes)
+  })
 }
 
 /** A socket authenticated as `email`; resolves once the server has subscribed it. */
@@ -116,6 +129,18 @@ describe('WebSocket /api/v1/ws/dashboard', () => {
     const { ws, closed } = await connect()
     ws.send((await t.login('admin@initech.example')).token)
     expect(await closed).toEqual({ code: 1008, reason: 'Subscription inactive. Please update your billing information.' })
+  })
+
+  it('serves any other upgrade request as plain HTTP (curl --http2 asks every request to become h2c)', async () => {
+    const res = await raw(`GET /api/v1/machines?page_size=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nX-API-Key: ${demoApiKey}\r\n\r\n`)
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 200 OK')
+    expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toMatchObject({ total: 4, page_size: 1 })
+  })
+
+  it('answers a handshake ws refuses (no Sec-WebSocket-Key) with 400 in the API format', async () => {
+    const res = await raw('GET /api/v1/ws/dashboard HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request')
+    expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toEqual({ detail: 'Bad request.' })
   })
 
   it('answers 404 to an upgrade on another path', async () => {

@@ -16,14 +16,15 @@ export function unmatched(app: Hono<any>, prefix: string) {
   const find = (path: string) => shapes!.find((s) => s.pattern.test(path))
   return (c: Context) => {
     shapes ??= collect(app, prefix)
-    const url = new URL(c.req.url)
-    const path = url.pathname
+    // the path as the router matched it (percent-decoded): `/api/v1/%6Dachines` is `/machines`
+    const path = c.req.path
     const shape = find(path)
     if (shape) return errorResponse('method_not_allowed', { Allow: [...shape.methods].join(', ') })
     if (path.startsWith(prefix) && path.length > 1) {
       const twin = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
       if (find(twin)) {
-        url.pathname = twin
+        const url = new URL(c.req.url)
+        url.pathname = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : `${url.pathname}/`
         return new Response(null, { status: 307, headers: { location: url.toString(), 'content-length': '0' } })
       }
     }

@@ -97,6 +97,13 @@ describe('routes no handler takes', () => {
     expect(put.headers.get('allow')).toBe('GET, POST')
   })
 
+  it('a percent-encoded path is the same route for 405 as for routing (404 before)', async () => {
+    const res = await t.api('/%6Dachines', { method: 'PUT' })
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([405, 'GET, POST', { detail: 'Method Not Allowed' }])
+    const slash = await t.api('/%6Dachines/?page=2')
+    expect([slash.status, slash.headers.get('location')]).toEqual([307, `${t.url}/api/v1/%6Dachines?page=2`])
+  })
+
   it('a trailing slash answers 307 to the path without it, query kept', async () => {
     const res = await t.api('/machines/?page=2')
     expect(res.status).toBe(307)

@@ -1,4 +1,4 @@
-# haltless-mock: the Haltless API emulator. No build step: bin/ts-hooks.mjs (esbuild, a runtime dependency) runs the sources.
+# haltless-mock: the Haltless API emulator. No build step of its own: bin/bundle.mjs (esbuild, a runtime dependency) bundles the sources on first start.
 FROM node:20-slim
 
 ENV NODE_ENV=production
@@ -11,6 +11,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY bin/ ./bin/
 COPY src/ ./src/
 COPY scenarios/ ./scenarios/
+# the start-up bundle (bin/bundle.mjs), built now so that containers start from it
+RUN node bin/haltless-mock.js --version
 
 USER node
 EXPOSE 4010

@@ -94,7 +94,7 @@ describe('Dockerfile', () => {
   test('installs without dev dependencies, so everything the server imports at run time is a dependency', () => {
     expect(dockerfile.some((i) => i.op === 'RUN' && /\bnpm ci --omit=dev\b/.test(i.args))).toBe(true)
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
-    const files = [join(root, 'bin/haltless-mock.js'), join(root, 'bin/ts-hooks.mjs'), ...walk(join(root, 'src')).filter((f) => f.endsWith('.ts'))]
+    const files = [join(root, 'bin/haltless-mock.js'), join(root, 'bin/ts-hooks.mjs'), join(root, 'bin/bundle.mjs'), ...walk(join(root, 'src')).filter((f) => f.endsWith('.ts'))]
     const missing: string[] = []
     for (const file of files) {
       const text = readFileSync(file, 'utf8')

@@ -63,7 +63,7 @@ export async function bundled(entry) {
   if (process.env.HALTLESS_MOCK_NO_BUNDLE === '1') return null
   try {
     const { version: esbuildVersion } = JSON.parse(readFileSync(join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8'))
-    const key = [entry, process.version, esbuildVersion, stamp(join(root, 'package-lock.json')), ...listing(join(root, 'src'))].join('\n')
+    const key = [entry, process.version, esbuildVersion, stamp(fileURLToPath(import.meta.url)), stamp(join(root, 'package-lock.json')), ...listing(join(root, 'src'))].join('\n')
     const name = `${entry.replace(/\W+/g, '-')}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.mjs`
     const dir = cacheDir()
     const file = join(dir, name)
@@ -97,6 +97,9 @@ async function build(entryPath) {
     write: false,
     logLevel: 'silent',
     legalComments: 'none',
+    // smaller source compiles faster at start-up; identifiers keep their names for stack traces
+    minifyWhitespace: true,
+    minifySyntax: true,
     // CommonJS libraries inside an ES module bundle still call require()
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     plugins: [

@@ -113,6 +113,7 @@ function banner(url: string, config: Config, seed: number | undefined, restored:
   const lines = [
     `haltless-mock ${version} ${what}`,
     `  control plane  ${url}/__mock/health   seed ${seed}${config.seed !== undefined ? '' : restored ? ' (from the state file)' : ' (random)'}   rate limits ${config.rateLimitTable ? config.rateLimits : 'off'}${config.scenarios.length ? `   scenarios ${config.scenarios.join(', ')}` : ''}`,
+    `  dashboard      ${url}/__mock/   API docs ${url}/__mock/docs`,
     `  OpenAPI        ${url}/__mock/openapi.json   WebSocket ${url.replace(/^http/, 'ws')}/api/v1/ws/dashboard`,
     ...(config.stateFile ? [`  state file     ${config.stateFile} (${restored ? 'restored' : 'new'}; saved after changes and at exit)`] : []),
   ]

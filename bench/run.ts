@@ -1,9 +1,11 @@
 // Throughput and latency of the emulator's `GET /api/v1/machines` against a bare node:http server
 // serving the same bytes, with the scenario engine off and on (idle, 1 and 1,000 rules), plus the
-// CLI's start-up time. See bench/README.md.
+// CLI's start-up time, the proxy, and other mock servers (Prism, WireMock) serving the same bytes.
+// See bench/README.md.
 //
 //   npm run bench -- [--duration 5] [--warmup 2] [--connections 10] [--rounds 1]
-//                    [--startup-runs 5] [--no-startup] [--min-ratio 0.6] [--profile]
+//                    [--startup-runs 5] [--no-startup] [--no-proxy] [--no-peers] [--jvm-warmup 30]
+//                    [--min-ratio 0.6] [--profile]
 //
 // Every server runs in a child process of its own (bench/server.ts, started by bench/lib/children.ts);
 // autocannon runs here, in the parent (bench/lib/load.ts). On a 2-core machine that gives the server
@@ -22,6 +24,7 @@ import { engineSection, table, type Comparison } from './lib/report.js'
 import { activate, checkCounters, idleScenario, matchingScenario, otherRoutesScenario, type InlineScenario } from './lib/scenarios.js'
 import { measureStartup, type StartupSummary } from './lib/startup.js'
 import { proxyGoalsText, proxySection, type ProxyResults } from './lib/proxy.js'
+import { fetchOpenApi, peersSection, peersText, settlePeers, type PeerResults } from './lib/peers.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -33,6 +36,8 @@ const { values: flags } = parseArgs({
     'min-ratio': { type: 'string' },
     'no-startup': { type: 'boolean', default: false },
     'no-proxy': { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+    'jvm-warmup': { type: 'string', default: '30' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -46,6 +51,8 @@ if (flags.help) {
   --startup-runs <n>    CLI start-up samples (default 5)
   --no-startup          skip the start-up measurement
   --no-proxy            skip the proxy section (direct vs http-proxy-middleware vs our proxy)
+  --no-peers            skip the peers (Stoplight Prism, WireMock serving the same bytes)
+  --jvm-warmup <s>      WireMock: at most this many seconds of extra warm-up until its req/s is steady (default 30; 0 = none)
   --min-ratio <r>       exit 1 unless emulator (JWT) req/s >= r x baseline req/s
   --profile             run the server children with --cpu-prof (written to bench/profiles/)`)
   process.exit(0)
@@ -60,6 +67,7 @@ const warmup = num('warmup', flags.warmup, 0)
 const connections = Math.floor(num('connections', flags.connections, 1))
 const rounds = Math.floor(num('rounds', flags.rounds, 1))
 const startupRuns = Math.floor(num('startup-runs', flags['startup-runs'], 1))
+const jvmWarmup = num('jvm-warmup', flags['jvm-warmup'], 0)
 const minRatio = flags['min-ratio'] === undefined ? undefined : num('min-ratio', flags['min-ratio'], 0)
 const settings: LoadSettings = { connections, warmup, duration }
 
@@ -82,6 +90,7 @@ async function main(): Promise<number> {
   const probe = await startServer('emulator', {}, flags.profile)
   pids.push({ target: 'probe (captures the response the baseline serves)', pid: probe.proc.pid! })
   const sample = await checkRoute(probe, { Authorization: `Bearer ${await loginToken(probe)}` }, 'JWT')
+  const openApi = flags['no-peers'] ? undefined : await fetchOpenApi(probe)
   await probe.stop()
   console.log(`GET ${route}: ${sample.body.length} bytes of ${sample.contentType}`)
 
@@ -145,6 +154,11 @@ async function main(): Promise<number> {
       await child.stop()
     }
   }
+  let peers: PeerResults | undefined
+  if (openApi) {
+    console.log('peers: Stoplight Prism and WireMock serving the same bytes (X-API-Key on every request)')
+    peers = await peersSection(settings, { ...sample, openApi }, { rounds, jvmWarmup })
+  }
   let proxy: ProxyResults | undefined
   if (!flags['no-proxy']) {
     console.log('proxy section: upstream direct, through http-proxy-middleware, through haltless-mock --mode proxy')
@@ -161,6 +175,7 @@ async function main(): Promise<number> {
   const base = rows[0]!.reqPerS
   for (const r of rows) r.ratioToBaseline = round(r.reqPerS / base, 3)
   const index = (name: string) => targets.findIndex((t) => t.name === name)
+  if (peers) settlePeers(peers, base, rows[index('emulator, JWT')]!)
   const engine: Comparison[] = goals.map((g) => {
     const [t, r] = [index(g.target), index(g.reference)]
     const ratio = round(rows[t]!.reqPerS / rows[r]!.reqPerS, 3)
@@ -174,12 +189,16 @@ async function main(): Promise<number> {
   })
 
   console.log()
-  console.log(table(rows))
+  console.log(table(peers ? [...rows, ...peers.rows] : rows))
   console.log()
   console.log('p50/p99: from each response\'s own time; CPU %: 100 = one core busy; loadgen = autocannon in this process.')
   console.log()
   console.log(engineSection(engine))
   console.log()
+  if (peers) {
+    console.log(peersText(peers))
+    console.log()
+  }
   if (proxy) {
     console.log(table([...proxy.throughput, ...proxy.sequential]))
     console.log()
@@ -194,12 +213,13 @@ async function main(): Promise<number> {
   const results = {
     date: new Date().toISOString(),
     machine,
-    settings: { connections, durationS: duration, warmupS: warmup, rounds, route, pipelining: 1, servers: 'one child process per server, autocannon in the parent' },
+    settings: { connections, durationS: duration, warmupS: warmup, jvmWarmupMaxS: jvmWarmup, rounds, route, pipelining: 1, servers: 'one child process per server, autocannon in the parent' },
     loadAverage1m: { before: round(loadBefore[0]!, 2), after: round(loadAfter[0]!, 2) },
     targets: rows,
     emulatorJwtRatio: ratio,
     emulatorApiKeyRatio: rows[index('emulator, API key')]!.ratioToBaseline,
     engine,
+    peers,
     proxy,
     startup,
   }
@@ -211,6 +231,10 @@ async function main(): Promise<number> {
     for (const p of pids) console.log(`  pid ${p.pid}: ${p.target}`)
   }
 
+  if (peers?.failed.length) {
+    console.error(`FAIL: ${peers.failed.map((f) => f.peer).join(', ')} failed (see above)`)
+    return 1
+  }
   if (minRatio !== undefined && ratio < minRatio) {
     console.error(`FAIL: emulator (JWT) req/s is ${ratio.toFixed(2)} x baseline, below --min-ratio ${minRatio}`)
     return 1

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Deps } from './context.js'
 import { lapsed, tokenCaller } from './access.js'
-import { errorOnSocket, errors } from './errors.js'
+import { closeAfterWriting, errorOnSocket, errors } from './errors.js'
 import type { LiveEvent } from './events.js'
 import { isoSeconds } from '../clock.js'
 
@@ -122,6 +122,7 @@ function serveIgnoringUpgrade(req: IncomingMessage, socket: Duplex, http: Reques
   const res = new ServerResponse(req)
   res.shouldKeepAlive = false
   res.assignSocket(socket as Socket)
+  closeAfterWriting(socket)
   res.once('finish', () => {
     res.detachSocket(socket as Socket)
     socket.end()

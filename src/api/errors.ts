@@ -128,12 +128,26 @@ export const unauthorizedHeaders = { 'WWW-Authenticate': 'Bearer' } as const
 /** The headers an error response carries: its own, plus `WWW-Authenticate` on a 401. */
 export const errorHeaders = (e: ApiError): Record<string, string> => (e.status === 401 ? { ...e.headers, ...unauthorizedHeaders } : e.headers)
 
-/** Writes a catalog error straight on a socket that no Response can reach (Node refused the request), and closes it. */
+/**
+ * Writes a catalog error straight on a socket that no Response can reach (Node refused the
+ * request, or took it off its HTTP parser: CONNECT, upgrades), and closes it once written.
+ */
 export function errorOnSocket(socket: Duplex, key: ErrorKey, headers: Record<string, string> = {}): void {
   const row = errors[key]
   const body = JSON.stringify({ detail: row.detail })
   const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  closeAfterWriting(socket)
   socket.end(`HTTP/1.1 ${row.status} ${STATUS_CODES[row.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`)
+}
+
+/**
+ * Closes `socket` once what is written to it has gone out. A socket Node took off its parser is
+ * read by no one: without this its peer's FIN goes unseen, the half-open socket lingers, and
+ * `server.close()` waits for it forever. (What the peer still sends is read and dropped.)
+ */
+export function closeAfterWriting(socket: Duplex): void {
+  socket.resume()
+  socket.once('finish', () => socket.destroy())
 }
 
 /** A standalone Response for an error (where no request context is at hand). */

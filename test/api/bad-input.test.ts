@@ -157,6 +157,27 @@ describe('what Node\'s HTTP parser refuses answers in the API format', () => {
   })
 })
 
+describe('connections Node takes off its HTTP parser', () => {
+  it('are closed once answered, unread bytes and all, so the server can close (a CONNECT, an upgrade)', async () => {
+    const server = createMockServer({ seed: 1, logLevel: 'silent' })
+    const port = Number(new URL(await server.listen(0, '127.0.0.1')).port)
+    // the client hangs up as soon as it has the status line, as a client that got its answer does
+    const answer = (bytes: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1')
+        socket.once('data', (d) => (socket.destroy(), resolve(d.toString('utf8').split('\r\n')[0]!)))
+        socket.write(bytes)
+      })
+    // (more bytes follow than Node reads with the head: nobody read the rest before)
+    const tail = 'x'.repeat(200_000)
+    expect(await answer(`CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n${tail}`)).toBe('HTTP/1.1 400 Bad Request')
+    expect(await answer(`POST /api/v1/machines HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n${tail}`)).toBe('HTTP/1.1 401 Unauthorized')
+    expect(await answer(`GET /api/v1/ws/dashboard HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n${tail}`)).toBe('HTTP/1.1 400 Bad Request')
+    // before, their half-open sockets lingered and this never resolved
+    await server.close()
+  }, 5_000)
+})
+
 describe('an unexpected failure', () => {
   it('answers 500 Internal server error. in the API format, never a stack trace', async () => {
     const server = createMockServer({ seed: 1, logLevel: 'silent' })

@@ -4,14 +4,17 @@
  * - the server answers (within a bounded time; a connection is never dropped without an answer);
  * - the status is one the request's route documents (`statusesOf()` of the endpoint, or 404 / 405 /
  *   307 for no route), or one of the transport's: 400 `Bad request.`, 413, 431; never a 5xx;
- * - every body is JSON: an error is `{"detail": "<a catalog text of that status>"}` or a 422 list of
- *   `{loc, msg, type}`; 401 carries `WWW-Authenticate`, 405 `Allow`; bodyless answers have no body;
+ * - every body is JSON: a success matches its endpoint's declared response schema, an error is
+ *   `{"detail": "<a catalog text of that status>"}` or a 422 list of `{loc, msg, type}`; 401
+ *   carries `WWW-Authenticate`, 405 `Allow`; bodyless answers have no body;
  * - afterwards the journal holds no 5xx and no unanswered request, and each tenant's lists count the
  *   demo records plus the 201s of their POST minus the 204s of their DELETE.
  *
  * Each case starts from the demo state (`reset()`), so a failure replays from its seed alone.
  */
 import { getPath } from 'hono/utils/url'
+import type { z } from 'zod'
+import { valueAt } from '../../src/load-file.js'
 import { resources } from '../../src/api/index.js'
 import { errorDetailsOf, statusesOf, type EndpointSpec } from '../../src/api/endpoint.js'
 import { errors, scopeDetail } from '../../src/api/errors.js'
@@ -57,6 +60,8 @@ interface Expected {
   locs: Set<string>
   /** Success status → its content type. */
   success: Map<number, string>
+  /** Success status → the declared response schemas (any one may match). */
+  schemas: Map<number, z.ZodType[]>
   route: string
 }
 
@@ -77,7 +82,7 @@ const header = (req: FuzzRequest, name: string): string[] =>
 
 /** The answers `req` may get. */
 export function expectationOf(req: FuzzRequest, target: string): Expected {
-  const e: Expected = { details: new Map(transport), bodyless: new Set(), locs: new Set(), success: new Map(), route: '(refused)' }
+  const e: Expected = { details: new Map(transport), bodyless: new Set(), locs: new Set(), success: new Map(), schemas: new Map(), route: '(refused)' }
   const add = (status: number, details: string[]) => e.details.set(status, [...(e.details.get(status) ?? []), ...details])
   // the dashboard's WebSocket handshake: 101, or 400 when ws refuses it (any other upgrade is plain HTTP)
   const upgrade = header(req, 'upgrade')[0]?.toLowerCase()
@@ -108,6 +113,7 @@ function addSpec(e: Expected, spec: EndpointSpec): void {
     if (status === spec.status) {
       e.details.set(status, e.details.get(status) ?? [])
       e.success.set(status, spec.produces)
+      if (spec.response) e.schemas.set(status, [...(e.schemas.get(status) ?? []), spec.response])
       if (status === 204) e.bodyless.add(204)
     } else e.details.set(status, [...(e.details.get(status) ?? []), ...(details.get(status) ?? [])])
   }
@@ -148,7 +154,13 @@ function checkBody(req: FuzzRequest, e: Expected, res: WireResponse, first: bool
   } catch {
     return `answer ${s} is not valid JSON: ${JSON.stringify(res.body.subarray(0, 200).toString('utf8'))}`
   }
-  if (s < 400) return null
+  if (s < 400) {
+    // a success body is what the endpoint declares (the OpenAPI document says the same)
+    const schemas = first && req.method !== 'HEAD' ? e.schemas.get(s) : undefined
+    if (!schemas || schemas.some((schema) => schema.safeParse(body).success)) return null
+    const issue = schemas[0]!.safeParse(body).error!.issues[0]!
+    return `success ${s} does not match the declared response: ${issue.path.join('.') || '(root)'}: ${issue.message} (got ${JSON.stringify(valueAt(body, issue.path)).slice(0, 200)})`
+  }
   if (s === 401 && headerOf(res, 'www-authenticate') !== 'Bearer') return '401 without WWW-Authenticate: Bearer'
   if (s === 405 && !headerOf(res, 'allow')) return '405 without Allow'
   if (body === null || typeof body !== 'object' || Object.keys(body).join() !== 'detail') return `error ${s} is not {"detail": ...}: ${JSON.stringify(body).slice(0, 200)}`

@@ -75,7 +75,9 @@ class LenientParser {
       if (this.s[this.i] !== ':') throw this.i
       this.i++
       this.ws()
-      out[key] = this.value(depth + 1)
+      // an own property, as JSON.parse makes it: `out.__proto__ = ...` would set the prototype,
+      // and its fields would then pass validation as if they were the body's
+      Object.defineProperty(out, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true })
       this.ws()
       if (this.s[this.i] === '}') return this.i++, out
       if (this.s[this.i] !== ',') throw this.i

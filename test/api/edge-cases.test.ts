@@ -16,6 +16,12 @@ describe('edge cases', () => {
     expect((await t.api('/erp/connections', { headers: await t.bearer('admin@acme.example') })).status).toBe(200)
   })
 
+  it('reads a "__proto__" key as a field like any other, also in a body with NaN (the lenient parser)', async () => {
+    const headers = { ...(await t.bearer('operator@acme.example')), 'content-type': 'application/json' }
+    const res = await t.api('/machines', { method: 'POST', headers, body: '{"__proto__":{"name":"x","machine_identifier":"PROTO-1","protocol":"json"},"n":NaN}' })
+    expect([res.status, (await json(res)).detail.map((i: { loc: string[] }) => i.loc.join('.'))]).toEqual([422, ['body.name', 'body.machine_identifier', 'body.protocol']])
+  })
+
   it('refuses stock amounts above 1e12 instead of storing Infinity', async () => {
     const headers = await t.bearer('operator@acme.example')
     const res = await t.api('/inventory/parts', { method: 'POST', headers, json: { part_number: 'BIG', name: 'big', quantity_on_hand: 1e303 } })

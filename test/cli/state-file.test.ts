@@ -18,7 +18,7 @@ describe('--state-file', { timeout }, () => {
     const stateFile = join(dir, 'state.json')
     const first = await start(['--port', '0', '--log-level', 'silent', '--state-file', stateFile])
     const lines = first.banner.split('\n')
-    expect(lines[3]).toBe(`  state file     ${stateFile} (new; saved after changes and at exit)`)
+    expect(lines[4]).toBe(`  state file     ${stateFile} (new; saved after changes and at exit)`)
     const seed = /seed (\d+) \(random\)/.exec(lines[1]!)?.[1]
     expect(seed).toBeDefined()
     const token = ((await (await login(first.url)).json()) as { access_token: string }).access_token
@@ -37,7 +37,7 @@ describe('--state-file', { timeout }, () => {
     // the environment variable names the file this time
     const second = await start(['--port', '0', '--log-level', 'silent'], { HALTLESS_MOCK_STATE_FILE: stateFile })
     expect(second.banner.split('\n')[1]).toContain(`seed ${seed} (from the state file)`)
-    expect(second.banner.split('\n')[3]).toBe(`  state file     ${stateFile} (restored; saved after changes and at exit)`)
+    expect(second.banner.split('\n')[4]).toBe(`  state file     ${stateFile} (restored; saved after changes and at exit)`)
     const secondToken = ((await (await login(second.url)).json()) as { access_token: string }).access_token
     const secondHeaders = { authorization: `Bearer ${secondToken}`, 'content-type': 'application/json' }
     const after = await fetch(`${second.url}/api/v1/machines/${machine.id}`, { headers: secondHeaders })

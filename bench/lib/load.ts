@@ -63,16 +63,20 @@ function assertClean(target: string, phase: string, r: Result): void {
 
 /**
  * For servers that compile as they run (the JVM): `step`-second runs of the same load, unmeasured,
- * until one gains less than `tolerance` over the run before it, or `max` seconds have passed. Each
- * run must be clean. Returns the req/s of every run.
+ * until two runs in a row gain less than `tolerance` over the best run before them, or `max` seconds
+ * have passed. Each run must be clean. Returns the req/s of every run.
  */
 export async function warmUntilSteady(target: string, child: Child, headers: Record<string, string>, connections: number, max: number, step = 2, tolerance = 0.05): Promise<number[]> {
   const rates: number[] = []
-  for (let spent = 0; spent + step <= max; spent += step) {
+  let best = 0
+  let flat = 0
+  for (let spent = 0; spent + step <= max && flat < 2; spent += step) {
     const r = await load(child.url + route, headers, connections, step)
     assertClean(target, 'JIT warm-up', r)
-    rates.push(Math.round(r.requests.average))
-    if (rates.length > 1 && rates.at(-1)! < rates.at(-2)! * (1 + tolerance)) break
+    const rate = r.requests.average
+    rates.push(Math.round(rate))
+    flat = rates.length > 1 && rate < best * (1 + tolerance) ? flat + 1 : 0
+    best = Math.max(best, rate)
   }
   return rates
 }

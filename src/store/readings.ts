@@ -1,7 +1,12 @@
 import type { Reading } from './records.js'
 
-/** Most readings kept per machine and metric; the oldest are dropped first. */
+/**
+ * Readings kept per machine and metric: once a series reaches `readingsCapPerMetric` plus
+ * `readingsTrimSlack`, its oldest are dropped down to the cap in one go. (Dropping the oldest on
+ * every reading shifted the whole array each time: about 0.1 ms a reading at the cap.)
+ */
 export const readingsCapPerMetric = 100_000
+export const readingsTrimSlack = 10_000
 
 /** Sensor readings per machine and metric, each series kept in ascending time. */
 export class ReadingStore {
@@ -16,7 +21,7 @@ export class ReadingStore {
       if (!list) byMetric.set(r.metric_name, (list = []))
       if (list.length === 0 || list[list.length - 1]!.timestamp <= r.timestamp) list.push(r)
       else list.splice(upperBound(list, r.timestamp), 0, r)
-      if (list.length > readingsCapPerMetric) list.shift()
+      if (list.length >= readingsCapPerMetric + readingsTrimSlack) list.splice(0, list.length - readingsCapPerMetric)
     }
   }
 
@@ -34,9 +39,12 @@ export class ReadingStore {
     const lists = opts.metric !== undefined ? [byMetric.get(opts.metric) ?? []] : [...byMetric.values()]
     const out: Reading[] = []
     for (const list of lists) {
-      for (let i = lowerBound(list, opts.startMs); i < list.length && list[i]!.timestamp <= opts.endMs; i++) out.push(list[i]!)
+      // a series gives at most its `limit` oldest in range: no more can be among the answer's
+      const start = lowerBound(list, opts.startMs)
+      const stop = Math.min(list.length, start + opts.limit)
+      for (let i = start; i < stop && list[i]!.timestamp <= opts.endMs; i++) out.push(list[i]!)
     }
-    out.sort((a, b) => a.timestamp - b.timestamp || (a.metric_name < b.metric_name ? -1 : 1))
+    out.sort((a, b) => a.timestamp - b.timestamp || (a.metric_name < b.metric_name ? -1 : a.metric_name > b.metric_name ? 1 : 0))
     return out.slice(0, opts.limit)
   }
 

@@ -53,6 +53,11 @@ export class ReadingStore {
     return this.series
   }
 
+  /** Drops every reading of a machine. */
+  forget(machineId: string): void {
+    this.series.delete(machineId)
+  }
+
   /** Whether the machine has any reading. */
   has(machineId: string): boolean {
     return this.series.has(machineId)

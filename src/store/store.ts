@@ -6,6 +6,14 @@ import { Table, type Row } from './table.js'
 
 /** Most audit entries kept per tenant (oldest dropped first). */
 const auditCap = 10_000
+/**
+ * Soft-deleted machines kept (the latest deletions): once `deletedMachinesKept` plus
+ * `deletedMachinesSlack` are kept, the earliest deleted go for good, with their readings. Nothing in
+ * the API shows a deleted machine; without a bound every create-and-delete would stay in memory
+ * and in every scan of the machines.
+ */
+export const deletedMachinesKept = 1_000
+export const deletedMachinesSlack = 100
 
 /**
  * The emulator's whole state, in memory. Every method is synchronous: state changes finish
@@ -25,6 +33,8 @@ export class Store {
   readonly audit = new Map<string, AuditEntry[]>()
   /** Tables of the resources declared with defineTable(), by name. */
   private readonly tables = new Map<string, Table<Row>>()
+  /** Ids of the soft-deleted machines, earliest deletion first (built on the first delete: a restored store has some). */
+  private deletedMachineIds?: string[]
 
   constructor(
     readonly clock: Clock,
@@ -89,6 +99,22 @@ export class Store {
     for (const m of this.machines.values())
       if (m.tenant_id === tenantId && m.deleted_at === null && m.machine_identifier === identifier) return m
     return undefined
+  }
+
+  /** Soft-deletes a machine at `nowMs`; the earliest deleted beyond `deletedMachinesKept` are forgotten. */
+  deleteMachine(m: Machine, nowMs: number): void {
+    const deleted = (this.deletedMachineIds ??= [...this.machines.values()]
+      .filter((x) => x.deleted_at !== null)
+      .sort((a, b) => a.deleted_at! - b.deleted_at!)
+      .map((x) => x.id))
+    m.deleted_at = nowMs
+    m.is_active = false
+    deleted.push(m.id)
+    if (deleted.length < deletedMachinesKept + deletedMachinesSlack) return
+    for (const id of deleted.splice(0, deleted.length - deletedMachinesKept)) {
+      this.machines.delete(id)
+      this.readings.forget(id)
+    }
   }
 
   addApiKey(k: ApiKey): ApiKey {

@@ -13,7 +13,7 @@ const viaJson = (doc: StateDocument) => JSON.parse(JSON.stringify(doc)) as State
 describe('snapshotOf / restoreState', () => {
   it('saves every field of the store, or rebuilds it (a new field must be added to the snapshot)', () => {
     const saved = ['tenants', 'users', 'machines', 'apiKeys', 'refreshTokens', 'blocklist', 'readings', 'audit', 'tables']
-    const rebuilt = ['usersByEmail', 'apiKeysBySecret']
+    const rebuilt = ['usersByEmail', 'apiKeysBySecret', 'deletedMachineIds']
     const given = ['clock', 'rng']
     expect(Object.keys(new Store(new ManualClock(), new Rng(1))).sort()).toEqual([...saved, ...rebuilt, ...given].sort())
   })

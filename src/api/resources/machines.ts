@@ -129,8 +129,7 @@ export const machinesResource = new Resource('/machines', 'Machines')
     handle(c, { params }) {
       const { store, clock } = c.get('deps')
       const machine = found(store.machine(c.get('caller').tenant.id, params.machine_id), 'machine_not_found')
-      machine.deleted_at = clock.now()
-      machine.is_active = false
+      store.deleteMachine(machine, clock.now())
       audit(c, 'delete_machine', 'machine', machine.id, { machine_identifier: machine.machine_identifier })
       return c.body(null, 204)
     },

@@ -55,6 +55,11 @@ export class ManualClock implements Clock {
     return { cancel: () => void (this.timers = this.timers.filter((t) => t !== timer)) }
   }
 
+  /** Sleeps and timers not yet due, fired or cancelled: 0 once nothing waits on this clock. */
+  pending(): number {
+    return this.timers.length
+  }
+
   /** Moves the clock forward by `ms` milliseconds. */
   advance(ms: number): void {
     this.set(this.nowMs + ms)

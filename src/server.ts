@@ -62,6 +62,8 @@ export interface MockServer {
   close(opts?: { drainMs?: number }): Promise<void>
   /** Restores the demo data (none with `demo: false`), also when the server started from a `stateFile`; that file then holds it. */
   reset(): void
+  /** Connections open right now (0 before listen()): tests check that a client leaving leaves none behind. */
+  openConnections(): Promise<number>
 }
 
 /** Builds the emulator: the request pipeline, top to bottom, in one place. */
@@ -282,6 +284,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
           resolve(`http://${address.includes(':') ? `[${address}]` : address}:${bound}`)
         })
       })
+    },
+    openConnections() {
+      return new Promise((resolve, reject) => (server ? server.getConnections((err, n) => (err ? reject(err) : resolve(n))) : resolve(0)))
     },
     close({ drainMs = 0 } = {}) {
       return new Promise((resolve) => {

@@ -20,7 +20,7 @@ describe('ManualClock', () => {
     const sleeping = clock.sleep(1_000, abort.signal)
     abort.abort()
     await sleeping
-    expect((clock as unknown as { timers: unknown[] }).timers).toEqual([])
+    expect(clock.pending()).toBe(0)
   })
 })
 
@@ -30,11 +30,12 @@ describe('ManualClock.timer', () => {
     const fired: string[] = []
     clock.timer(1000, () => fired.push('a'))
     const b = clock.timer(1000, () => fired.push('b'))
+    expect(clock.pending()).toBe(2)
     clock.advance(999)
     b.cancel()
-    expect(fired).toEqual([])
+    expect([fired, clock.pending()]).toEqual([[], 1])
     clock.advance(1)
-    expect(fired).toEqual(['a'])
+    expect([fired, clock.pending()]).toEqual([['a'], 0])
     clock.advance(10_000)
     expect(fired).toEqual(['a'])
   })

@@ -22,19 +22,21 @@ export const slowBody = defineFault({
     const body = res.body
     const startedAt = clock.now()
     let offset = 0
-    let cancelled = false
+    // the client leaving cancels the stream, and with it the wait for the next chunk: at a slow
+    // rate that wait could hold its timer (and the body) for hours
+    const cancelled = new AbortController()
     // highWaterMark 0: a chunk is made only when Node asks for it, never ahead of the socket
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         const wait = startedAt + Math.round((offset / bytes_per_s) * 1000) - clock.now()
-        if (wait > 0) await clock.sleep(wait)
-        if (cancelled) return
+        if (wait > 0) await clock.sleep(wait, cancelled.signal)
+        if (cancelled.signal.aborted) return
         controller.enqueue(body.subarray(offset, offset + chunk_bytes))
         offset += chunk_bytes
         if (offset >= body.length) controller.close()
       },
       cancel() {
-        cancelled = true
+        cancelled.abort()
       },
     }, { highWaterMark: 0 })
     return new Response(stream, { status: res.status, headers: res.headers })

@@ -206,10 +206,12 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 9. every error, ours or not, in the API's format
   app.onError((thrown, c) => {
     // the client went away before its body was complete: Node's parser has answered 400 (or the
-    // connection is gone), the server did not fail, and the journal says what the client got
+    // connection is gone), the server did not fail, and the journal says what the client got:
+    // that 400, or nothing when the connection went without a word written to it
     const err = isClientAbort(thrown) ? new ApiError('bad_request') : thrown
+    if (err !== thrown && answeredNothing(c.env?.incoming?.socket)) c.set('noResponse', true)
     if (err instanceof ApiError) {
-      if (typeof err.body.detail === 'string') c.set('errorDetail', err.body.detail)
+      if (typeof err.body.detail === 'string' && !c.get('noResponse')) c.set('errorDetail', err.body.detail)
       // c.json keeps headers set earlier in the request (X-RateLimit-*)
       for (const [k, v] of Object.entries(errorHeaders(err))) c.header(k, v)
       return c.json(err.body, err.status as 400)
@@ -325,6 +327,9 @@ function logDestination(format: Config['logFormat']): DestinationStream {
 
 /** Reading the body failed because the connection ended mid-body (Node's `aborted`). */
 const isClientAbort = (err: Error): boolean => (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted'
+
+/** The connection is gone and nothing was ended on it (no 400 from answerClientError). */
+const answeredNothing = (socket: Duplex | undefined): boolean => socket !== undefined && socket.destroyed && !socket.writableEnded
 
 /** Node's parser refused the request before Hono saw it: answer in the API's format, not an empty 400. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Hono, type Context, type Next } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { pino, type DestinationStream } from 'pino'
 import { createRequire } from 'node:module'
@@ -25,6 +24,7 @@ import { verifyControl } from './control/verify.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errorOnSocket, errorResponse, errors } from './api/errors.js'
+import { checkBodySize } from './api/body-limit.js'
 import { unmatched } from './api/unmatched.js'
 import { RateLimiter } from './api/rate-limits.js'
 import { TokenService } from './api/tokens.js'
@@ -121,7 +121,6 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
 
   const app = new Hono<AppEnv>({ strict: true })
   const corsForBrowsers = cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] })
-  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('body_too_large', { Connection: 'close' }) } })
   // 1-4, in one middleware (each middleware level costs on every request):
   app.use('*', (c, next) => {
     // 1. context: every handler reaches the server's state through c.get('deps')
@@ -156,12 +155,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
   //    plane is never faulted, and with nothing active the step costs one boolean
   const faulted = (c: Context<AppEnv>, next: Next) =>
-    engine.idle || c.req.path.startsWith('/__mock') ? sizeChecked(c, next) : engine.handle(c, () => sizeChecked(c, next))
-  // 5. body size (413) before anything reads the body; the rest of an oversized body is never
-  //    read, so that connection closes. A request without Content-Length or Transfer-Encoding has
-  //    no body: it skips the check, which would build a whole fetch Request.
-  const sizeChecked = (c: Context<AppEnv>, next: Next) =>
-    header(c, 'content-length') || header(c, 'transfer-encoding') ? limitBody(c, next) : next()
+    engine.idle || c.req.path.startsWith('/__mock') ? checkBodySize(c, next) : engine.handle(c, () => checkBodySize(c, next))
+  // 5. body size (413) before anything reads the body (checkBodySize); the rest of an oversized
+  //    body is never read, so that connection closes. A fault that reads the body first (a rule on
+  //    body fields, partial_batch) goes through the same check (bodyText).
   // (at --log-level debug or finer, one line per request: method, path, status, time; no headers or bodies)
   if (logger.isLevelEnabled('debug')) {
     app.use('*', async (c, next) => {

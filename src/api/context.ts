@@ -45,6 +45,8 @@ export interface AppEnv {
     fault?: { rule: string; kind: string }
     /** Set when a fault answered on the socket itself or not at all (reset, hang, truncate). */
     noResponse?: boolean
+    /** The body limit has run (checkBodySize): a body read from here on is within it. */
+    bodyChecked?: boolean
     /** X-RateLimit-Remaining of this request, for the journal. */
     rateLimitRemaining?: number
     /** Proxy mode, streamed answer: the status the upstream's answer went out with. */

@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose'
 import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorResponse } from '../api/errors.js'
 import { parseJsonBody } from '../api/json-body.js'
+import { bodyText } from '../api/body-limit.js'
 import { Rng } from '../rng.js'
 import { routeMatches, type CompiledRule, type CompiledScenario, type RuleRun } from './compile.js'
 import { hash32 } from './matcher.js'
@@ -128,7 +129,7 @@ export class Engine {
     if (asked) return this.inject(c, session, this.askedFor(session, asked), next)
     // Rules read a body only through `facts.body`, parsed once here when an active rule asks for it.
     if (needsBody(session))
-      return c.req.text().then((text) => {
+      return bodyText(c).then((text) => {
         const parsed = parseJsonBody(text)
         facts.body = parsed.ok ? parsed.value : null
         return this.decideAndInject(c, session, facts, next)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ingestItemErrors } from '../../api/errors.js'
 import { parseJsonBody } from '../../api/json-body.js'
+import { bodyText } from '../../api/body-limit.js'
 import { defineFault } from '../fault-kind.js'
 
 const reasons = Object.keys(ingestItemErrors) as [keyof typeof ingestItemErrors, ...(keyof typeof ingestItemErrors)[]]
@@ -19,7 +20,7 @@ export const partialBatch = defineFault({
     error: z.enum(reasons).default('value_not_finite').describe('the per-item error of a rejected reading'),
   }),
   async apply({ c, rng }, o, next) {
-    const parsed = parseJsonBody(await c.req.text())
+    const parsed = parseJsonBody(await bodyText(c))
     const readings = parsed.ok && parsed.value && typeof parsed.value === 'object' ? (parsed.value as { readings?: unknown }).readings : undefined
     if (!Array.isArray(readings)) return next() // not a batch: the API's own 422 answers
     const rejected = new Set(

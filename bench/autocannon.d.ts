@@ -1,4 +1,4 @@
-// The part of autocannon's library API that bench/lib/load.ts uses (the package ships no types).
+// The part of autocannon's library API that bench/lib/load.ts and bench/soak.ts use (the package ships no types).
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events'
 
@@ -11,6 +11,21 @@ declare module 'autocannon' {
     method?: string
     headers?: Record<string, string>
     body?: string | Buffer
+    /** Requests to send in all, instead of `duration`. */
+    amount?: number
+    /** The sequence each connection loops through (its context is fresh on every loop). */
+    requests?: RequestSpec[]
+  }
+
+  /** One request of a `requests` sequence. */
+  export interface RequestSpec {
+    method?: string
+    path?: string
+    headers?: Record<string, string>
+    body?: string | Buffer
+    /** Called before each send; returns the request to send. */
+    setupRequest?: (req: RequestSpec, context: Record<string, unknown>) => RequestSpec
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void
   }
 
   export interface Histogram {

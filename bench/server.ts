@@ -3,7 +3,7 @@
 //
 //   node bin/run-ts.js bench/server.ts emulator
 //   BENCH_BODY_B64=... BENCH_CONTENT_TYPE=... node bin/run-ts.js bench/server.ts baseline
-//   BENCH_UPSTREAM=http://127.0.0.1:<port> node bin/run-ts.js bench/server.ts hpm|proxy
+//   BENCH_UPSTREAM=http://127.0.0.1:<port> [BENCH_PROXY_DRIFT=off] node bin/run-ts.js bench/server.ts hpm|proxy
 //
 // Talks to the parent over the IPC channel: sends `{ type: 'ready', url }` once listening, answers
 // `{ type: 'stats' }` with its memory and CPU use, and exits on `{ type: 'stop' }` or when the
@@ -40,7 +40,7 @@ async function start(kind: ServerKind): Promise<{ url: string; close(): Promise<
   }
   const upstream = process.env.BENCH_UPSTREAM ?? ''
   if (kind === 'proxy') {
-    const server = createMockServer({ seed: 1, logLevel: 'silent', mode: 'proxy', upstream })
+    const server = createMockServer({ seed: 1, logLevel: 'silent', mode: 'proxy', upstream, drift: process.env.BENCH_PROXY_DRIFT !== 'off' })
     const url = await server.listen(0, '127.0.0.1')
     return { url, close: () => server.close() }
   }

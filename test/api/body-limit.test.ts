@@ -3,6 +3,7 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { demoApiKey, useServer } from '../helpers.js'
+import { rawConnection } from '../raw-http.js'
 
 const maxBodyBytes = 1024
 const t = useServer({ maxBodyBytes })
@@ -13,42 +14,8 @@ afterEach(() => {
   sockets.clear()
 })
 
-/** A raw connection that has sent `head` (a request line and headers) and collects what comes back. */
-function open(head: string[]) {
-  const socket = net.connect(Number(new URL(t.url).port), '127.0.0.1')
-  sockets.add(socket)
-  socket.on('error', () => {})
-  let received = Buffer.alloc(0)
-  const state = { ended: false }
-  const waiters = new Set<() => void>()
-  socket.on('data', (d: Buffer) => ((received = Buffer.concat([received, d])), waiters.forEach((w) => w())))
-  socket.on('end', () => ((state.ended = true), waiters.forEach((w) => w())))
-  socket.write(`${[...head, 'Host: 127.0.0.1', `X-API-Key: ${demoApiKey}`, 'Content-Type: application/json'].join('\r\n')}\r\n\r\n`)
-  const until = (condition: () => boolean) =>
-    new Promise<void>((resolve) => {
-      const check = () => condition() && (waiters.delete(check), resolve())
-      waiters.add(check)
-      check()
-    })
-  return {
-    socket,
-    state,
-    received: () => received,
-    /** Resolves with the status line, headers and body once the whole answer (Content-Length) is in. */
-    async answer() {
-      await until(() => {
-        const end = received.indexOf('\r\n\r\n')
-        const length = /\r\ncontent-length: (\d+)/i.exec(received.subarray(0, end).toString('latin1'))
-        return end >= 0 && length !== null && received.length >= end + 4 + Number(length[1])
-      })
-      const end = received.indexOf('\r\n\r\n')
-      const [statusLine, ...lines] = received.subarray(0, end).toString('latin1').split('\r\n')
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
-      return { statusLine, headers, body: received.subarray(end + 4).toString('utf8') }
-    },
-    ended: () => until(() => state.ended),
-  }
-}
+/** A raw connection that has sent `head` with the demo key, and collects what comes back. */
+const open = (head: string[]) => rawConnection(t.url, [...head, 'Host: 127.0.0.1', `X-API-Key: ${demoApiKey}`, 'Content-Type: application/json'], sockets)
 
 const tooLarge = '{"detail":"Request body too large."}'
 const expectedHeaders = { 'content-type': 'application/json', 'content-length': String(tooLarge.length), connection: 'close', date: expect.any(String) }

@@ -1,6 +1,7 @@
 import net from 'node:net'
 import { expect } from 'vitest'
 import { demoApiKey, type TestServer } from '../helpers.js'
+import { rawConnection } from '../raw-http.js'
 
 /** Helpers shared by the transport fault tests (transport-*.test.ts); each test file starts its own server with useServer(). */
 
@@ -87,42 +88,8 @@ export function transportHelpers(t: TestServer) {
 
   /** A raw `GET /api/v1/machines` on its own socket, to see exactly which bytes come back and how the connection ends. */
   function rawRequest(session: string, extraHeaders: Record<string, string> = {}) {
-    const socket = net.connect(Number(new URL(t.url).port), '127.0.0.1')
-    openSockets.add(socket)
-    const chunks: Buffer[] = []
-    const waiters = new Set<() => void>()
-    const state = { error: undefined as string | undefined, ended: false, closed: false }
-    const wake = () => waiters.forEach((w) => w())
-    socket.on('data', (d) => (chunks.push(d), wake()))
-    socket.on('error', (e: NodeJS.ErrnoException) => (state.error = e.code))
-    socket.on('end', () => (state.ended = true))
-    socket.on('close', () => ((state.closed = true), wake()))
     const headers = { Host: '127.0.0.1', 'X-API-Key': demoApiKey, 'X-Mock-Session': session, ...extraHeaders }
-    socket.write(`GET /api/v1/machines HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`)
-    const received = () => Buffer.concat(chunks)
-    /** Resolves once `condition` holds (checked on every byte and on close). */
-    const until = (condition: () => boolean) =>
-      new Promise<void>((resolve) => {
-        const check = () => condition() && (waiters.delete(check), resolve())
-        waiters.add(check)
-        check()
-      })
-    return {
-      socket,
-      state,
-      received,
-      until,
-      closed: () => until(() => state.closed),
-      /** Status line and headers (names lower-cased), and the body bytes so far. */
-      parsed() {
-        const all = received()
-        const end = all.indexOf('\r\n\r\n')
-        if (end < 0) return undefined
-        const [statusLine, ...lines] = all.subarray(0, end).toString('latin1').split('\r\n')
-        const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
-        return { statusLine, headers, body: all.subarray(end + 4) }
-      },
-    }
+    return rawConnection(t.url, ['GET /api/v1/machines HTTP/1.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)], openSockets)
   }
 
   return { control, inject, plainList, fired, settle, eventually, rawRequest }

@@ -41,6 +41,12 @@ export interface ScenarioInfo {
   global: boolean
 }
 
+export interface FaultKindInfo {
+  kind: string
+  description: string
+  options: Record<string, unknown>
+}
+
 export interface SessionInfo {
   session: string
   seed: number
@@ -98,6 +104,8 @@ export class ControlClient {
   updateTenant = (id: string, patch: TenantPatch) => this.call<TenantInfo>('PATCH', `/tenants/${enc(id)}`, patch)
   rateLimits = () => this.call<RateLimits>('GET', '/rate-limits')
   scenarios = () => this.call<ScenarioInfo[]>('GET', '/scenarios')
+  /** Every fault kind with its description and its options as JSON Schema. */
+  faultKinds = () => this.call<FaultKindInfo[]>('GET', '/fault-kinds')
   sessions = () => this.call<SessionInfo[]>('GET', '/sessions')
   session = (name: string) => this.call<SessionInfo>('GET', `/sessions/${enc(name)}`)
   /** Activates a library scenario by name, or an inline scenario object, for one session. */

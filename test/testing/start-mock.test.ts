@@ -65,6 +65,7 @@ describe('ControlClient', () => {
     expect((await c.tenants()).map((t) => t.name)).toEqual(['Acme Manufacturing', 'Globex Corporation', 'Initech'])
     expect(await c.updateTenant(demoId('tenant:globex'), { subscription_tier: 'enterprise' })).toMatchObject({ subscription_tier: 'enterprise' })
     expect((await c.rateLimits()).enabled).toBe(true)
+    expect((await c.faultKinds()).find((k) => k.kind === 'rate_limited')?.options).toMatchObject({ properties: { retry_after_s: { type: 'integer' } } })
     expect((await c.sessions()).map((s) => s.session)).toContain('t1')
     expect(await c.drift()).toEqual({ enabled: false, answers: 0, bodies_checked: 0, sample_every: null, findings: [] })
     expect(await c.clearDrift()).toBeNull()

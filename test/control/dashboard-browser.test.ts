@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { defaultRateLimits } from '../../src/api/rate-limits.js'
+import { ManualClock } from '../../src/clock.js'
+import { createMockServer } from '../../src/server.js'
 import { useServer, demoApiKey } from '../helpers.js'
 import { useBrowser } from '../browser.js'
 
@@ -54,6 +56,29 @@ describe('the dashboard (/__mock/) in Chromium', () => {
     expect(errors).toEqual([])
     expect(refused).toEqual([])
     await page.close()
+  }, 60_000)
+
+  it('with --admin-token: takes the token from #token=, or asks for it once, and sends it on every call', async () => {
+    const guarded = createMockServer({ seed: 1, logLevel: 'silent', adminToken: 'dashboard-token', clock: new ManualClock() })
+    const url = await guarded.listen(0, '127.0.0.1')
+    try {
+      const fromHash = await b.browser.newPage()
+      await fromHash.goto(`${url}/__mock/#token=dashboard-token`)
+      await fromHash.locator('body[data-ready="true"][data-live="true"]').waitFor({ timeout: 15_000 })
+      await fromHash.getByRole('button', { name: 'flaky-5xx', exact: true }).click()
+      await expect.poll(() => fromHash.getByTestId('active').textContent()).toContain('flaky-5xx')
+      await fromHash.close()
+      const asked = await b.browser.newPage()
+      const prompts: string[] = []
+      asked.on('dialog', (d) => (prompts.push(d.message()), void d.accept('dashboard-token')))
+      await asked.goto(`${url}/__mock/`)
+      await asked.locator('body[data-ready="true"][data-live="true"]').waitFor({ timeout: 15_000 })
+      expect(prompts).toEqual(['Admin token (--admin-token) for this server:'])
+      expect(await asked.getByTestId('active').textContent()).toContain('flaky-5xx')
+      await asked.close()
+    } finally {
+      await guarded.close()
+    }
   }, 60_000)
 
   it('serves its shell without the admin token but nothing else', async () => {

@@ -269,10 +269,10 @@ $('reset-server').addEventListener('click', act(async () => {
 }))
 
 act(async () => {
-  await loadServer()
+  await loadServer() // asks for the admin token first, when the server wants one
+  void follow()
   await Promise.all([loadScenarios(), loadKinds()])
   await Promise.all([loadSessions(), loadLimits(), loadFindings()])
   setInterval(() => act(loadLimits)(), 5000) // windows reset with no request to tell us
   document.body.dataset.ready = 'true'
 })()
-void follow()

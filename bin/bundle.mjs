@@ -76,7 +76,8 @@ export async function bundled(entry) {
     const partial = `${file}.${process.pid}.tmp`
     writeFileSync(partial, code)
     renameSync(partial, file)
-    for (const old of readdirSync(dir)) if (old.startsWith(`${entry.replace(/\W+/g, '-')}-`) && old !== name) try { unlinkSync(join(dir, old)) } catch {}
+    // older bundles of this entry go; another process's half-written one (.tmp) is left alone
+    for (const old of readdirSync(dir)) if (old.startsWith(`${entry.replace(/\W+/g, '-')}-`) && old.endsWith('.mjs') && old !== name) try { unlinkSync(join(dir, old)) } catch {}
     return pathToFileURL(file).href
   } catch (err) {
     if (process.env.HALTLESS_MOCK_DEBUG_BUNDLE === '1') console.error(err)

@@ -28,6 +28,8 @@ const recordBodyCap = 10 * 1024 * 1024
 /** Response headers that belong to one connection, not to the answer. */
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te'])
 const nullBodyStatuses = new Set([101, 204, 205, 304])
+/** The drift of an answer that fits (shared, never written to). */
+const noDrift: string[] = Object.freeze([]) as unknown as string[]
 
 /** One forwarded request, hung on Node's request for the proxy's event handlers. */
 export interface Exchange {
@@ -60,6 +62,17 @@ export interface Exchange {
   /** The upstream answer's Retry-After, seconds. */
   retryAfter?: number
 }
+/**
+ * A new exchange with every field present from the start, so that all exchanges share one shape
+ * whichever fields a request ends up setting.
+ */
+function exchange(deps: Deps, method: string, path: string, query: string, body: Buffer | null, out: ServerResponse): Exchange {
+  return {
+    deps, method, path, query, body, timeout: undefined, timedOut: false, proxyReq: undefined, settled: false,
+    answer: undefined, fail: undefined, out, status: undefined, plan: undefined, drift: undefined, retryAfter: undefined,
+  }
+}
+
 const exchangeKey = Symbol('haltless-mock.exchange')
 type Tagged = IncomingMessage & { [exchangeKey]?: Exchange }
 
@@ -76,8 +89,7 @@ export function createForwarder(options: ForwardOptions) {
   const { createProxyMiddleware } = createRequire(import.meta.url)('http-proxy-middleware') as typeof import('http-proxy-middleware')
   const upstream = new URL(options.upstream)
   const agent = upstream.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 })
-  /** Whether answers are looked at after they pass (drift, recording), and how much of one is kept for that. */
-  const watched = options.drift !== null || options.recorder !== null
+  /** How much of an answer is kept for a recording or a drift check. */
   const keptBytes = options.recorder ? recordBodyCap : driftBodyCap
   const events: Plugin = (proxy) => {
     // A body the pipeline already read goes through http-proxy's own `buffer` option (piped in
@@ -100,9 +112,14 @@ export function createForwarder(options: ForwardOptions) {
       rewriteSetCookie(proxyRes, false)
       const chunks: Buffer[] = []
       let size = 0
-      if (options.drift) x.plan = options.drift.plan(x.method, x.path, proxyRes.statusCode ?? 0)
+      if (options.drift) {
+        x.plan = options.drift.plan(x.method, x.path, proxyRes.statusCode ?? 0)
+        // an answer whose body is not sampled is checked now, from its status and headers: nothing waits for its end
+        if (x.plan && !x.plan.body) checkDrift(x, proxyRes, null)
+      }
+      const bodyWanted = x.answer !== undefined || options.recorder !== null || x.plan?.body === true
       // bytes are kept only for someone who reads them: a buffered answer, a recording, a sampled drift check
-      if (x.answer || options.recorder || x.plan?.body) {
+      if (bodyWanted) {
         proxyRes.on('data', (chunk: Buffer) => {
           size += chunk.length
           if (x.answer || size <= keptBytes) chunks.push(chunk)
@@ -110,7 +127,7 @@ export function createForwarder(options: ForwardOptions) {
       }
       proxyRes.once('end', () => {
         const body = x.answer || size <= keptBytes ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null
-        if (watched) observe(x, req, proxyRes, body)
+        if (options.recorder || x.plan?.body) observe(x, req, proxyRes, body)
         if (x.answer) x.answer(toResponse(proxyRes, body!))
       })
       // the upstream died mid-answer: a buffered answer is the 502; a streamed one can only be cut
@@ -170,28 +187,37 @@ export function createForwarder(options: ForwardOptions) {
   const streaming = createProxyMiddleware<IncomingMessage, ServerResponse>(base)
   const buffered = createProxyMiddleware<IncomingMessage, ServerResponse>({ ...base, selfHandleResponse: true })
 
-  /** Drift check and recording of one answered exchange (never alters the answer, never throws). */
+  /** The sampled drift check and the recording of an answer, once its body is in (never alter it, never throw). */
   function observe(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, raw: Buffer | null): void {
+    let body: Buffer | null = null
     try {
-      watch(x, req, proxyRes, raw === null ? null : decoded(raw, proxyRes.headers['content-encoding']))
+      body = raw === null ? null : decoded(raw, proxyRes.headers['content-encoding'])
     } catch (err) {
-      x.deps.logger.error({ err, method: x.method, path: x.path }, 'drift check or recording failed')
+      x.deps.logger.error({ err, method: x.method, path: x.path }, 'answer body could not be decoded')
+    }
+    if (x.plan?.body) checkDrift(x, proxyRes, body)
+    if (!options.recorder) return
+    try {
+      options.recorder.write({
+        time: isoSeconds(x.deps.clock.now()), method: x.method, path: x.path, query: x.query, requestHeaders: req.headers,
+        requestBody: x.body, status: proxyRes.statusCode ?? 0, responseHeaders: proxyRes.headers, responseBody: body,
+      })
+    } catch (err) {
+      x.deps.logger.error({ err, method: x.method, path: x.path }, 'recording failed')
     }
   }
 
-  function watch(x: Exchange, req: IncomingMessage, proxyRes: IncomingMessage, body: Buffer | null): void {
-    const { deps, method, path } = x
-    const nowIso = isoSeconds(deps.clock.now())
-    const status = proxyRes.statusCode ?? 0
-    if (options.drift) {
-      const findings = x.plan ? options.drift.check(x.plan, proxyRes.headers['content-type'], body, nowIso) : []
-      x.drift = findings.map((f) => f.kind)
-      for (const f of findings) deps.logger.warn({ drift: f }, 'upstream drift')
+  /** Checks an answer for drift against its plan; the findings go to the journal entry and the log. */
+  function checkDrift(x: Exchange, proxyRes: IncomingMessage, body: Buffer | null): void {
+    try {
+      const findings = options.drift!.check(x.plan!, proxyRes.headers['content-type'], body, isoSeconds(x.deps.clock.now()))
+      // one shared empty list for the usual answer: the journal keeps it for its whole ring, and a
+      // fresh array a request would be promoted to the old generation with it
+      x.drift = findings.length === 0 ? noDrift : findings.map((f) => f.kind)
+      for (const f of findings) x.deps.logger.warn({ drift: f }, 'upstream drift')
+    } catch (err) {
+      x.deps.logger.error({ err, method: x.method, path: x.path }, 'drift check failed')
     }
-    options.recorder?.write({
-      time: nowIso, method, path, query: x.query, requestHeaders: req.headers,
-      requestBody: x.body, status, responseHeaders: proxyRes.headers, responseBody: body,
-    })
   }
 
   /** Streams one exchange through; resolves once the answer has gone out (or the socket closed). */
@@ -225,7 +251,7 @@ export function createForwarder(options: ForwardOptions) {
         else if (!outgoing.writableFinished) c.set('noResponse', true)
       }
       return new Promise<Response>((resolve, reject) => {
-        const x: Exchange = { deps, method: c.req.method, path: url.pathname, query: url.search, body, timedOut: false, out: outgoing }
+        const x = exchange(deps, c.req.method, url.pathname, url.search, body, outgoing)
         if (buffer) {
           begin(x, incoming, outgoing)
           x.fail = reject
@@ -241,7 +267,7 @@ export function createForwarder(options: ForwardOptions) {
      * origin-form `/api/v1/...` path without dot segments, and the body streams from the socket.
      */
     direct(req: IncomingMessage, res: ServerResponse, deps: Deps, path: string, query: string): Promise<Exchange> {
-      const x: Exchange = { deps, method: req.method!, path, query, body: null, timedOut: false, out: res }
+      const x = exchange(deps, req.method!, path, query, null, res)
       return stream(req, res, x)
     },
     /**

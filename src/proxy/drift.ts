@@ -33,6 +33,8 @@ export interface DriftStats {
 
 /** Statuses any route may answer that are not the API's own checks (outages, gateway errors). */
 const alwaysPossible = new Set([500, 502, 503, 504])
+/** Answers drift detection does not look into: outages, no content, redirects. */
+const unchecked = (status: number) => alwaysPossible.has(status) || status === 204 || (status >= 300 && status < 400)
 const catalogDetails = new Map<number, Set<string>>()
 for (const row of Object.values(errors)) {
   let set = catalogDetails.get(row.status)
@@ -106,7 +108,7 @@ export class DriftDetector {
     // HEAD and CORS preflights have no body and no declaration of their own
     if (method === 'HEAD' || method === 'OPTIONS') return null
     const route = this.routeOf(method, path)
-    const body = route !== undefined && !(alwaysPossible.has(status) || status === 204 || (status >= 300 && status < 400)) && this.sampled(route, status)
+    const body = route !== undefined && !unchecked(status) && this.sampled(route, status)
     return { method, path, status, route, body }
   }
 
@@ -155,7 +157,7 @@ export class DriftDetector {
   }
 
   private compare({ spec, statuses }: Route, status: number, contentType: string | undefined, body: Buffer | null) {
-    if (alwaysPossible.has(status) || status === 204 || (status >= 300 && status < 400)) return []
+    if (unchecked(status)) return []
     const out: { kind: DriftFinding['kind']; detail: string }[] = []
     if (!statuses.includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statuses.join(', ')})` })
     const json = spec.produces === 'application/json' || status !== spec.status

@@ -66,42 +66,37 @@ export class RateLimiter {
 
   /** Counts one request against `key` under `bucket`; synchronous, so concurrent requests cannot race. */
   hit(key: string, bucket: keyof RateLimitTable): RateDecision | null {
-    if (!this.table) return null
-    const { limit, window_s } = this.table[bucket]
-    const windowMs = window_s * 1000
-    const now = this.clock.now()
-    const windowStartMs = Math.floor(now / windowMs) * windowMs
-    let counter = this.counters.get(key)
-    if (!counter || counter.windowStartMs !== windowStartMs) {
-      counter = { windowStartMs, count: 0 }
-      this.counters.set(key, counter)
-    }
-    const resetMs = windowStartMs + windowMs
-    const allowed = counter.count < limit
+    const w = this.window(key, bucket)
+    if (!w) return null
+    let counter = w.counter
+    if (counter?.windowStartMs !== w.startMs) this.counters.set(key, (counter = { windowStartMs: w.startMs, count: 0 }))
+    const allowed = counter.count < w.limit
     if (allowed) counter.count++
     return {
       allowed,
-      limit,
-      remaining: limit - counter.count,
-      resetS: Math.ceil(resetMs / 1000),
-      retryAfterS: Math.max(1, Math.ceil((resetMs - now) / 1000)),
+      limit: w.limit,
+      remaining: w.limit - counter.count,
+      resetS: Math.ceil(w.resetMs / 1000),
+      retryAfterS: Math.max(1, Math.ceil((w.resetMs - w.nowMs) / 1000)),
     }
   }
 
-  /** Current state of `key` without counting (for the control plane). */
-  peek(key: string): { count: number; windowStartMs: number } | undefined {
-    return this.counters.get(key)
+  /** How `key`'s window stands under `bucket` now, without counting (for the control plane); null when limiting is off. */
+  state(key: string, bucket: keyof RateLimitTable): RateState | null {
+    const w = this.window(key, bucket)
+    if (!w) return null
+    const used = w.counter?.windowStartMs === w.startMs ? w.counter.count : 0
+    return { bucket, limit: w.limit, window_s: w.window_s, used, remaining: w.limit - used, resets_at: isoSeconds(w.resetMs) }
   }
 
-  /** How `key`'s window stands under `bucket` now, without counting; null when limiting is off. */
-  state(key: string, bucket: keyof RateLimitTable): RateState | null {
+  /** The window `bucket` is in now, and `key`'s counter if it has one (maybe of an earlier window). */
+  private window(key: string, bucket: keyof RateLimitTable) {
     if (!this.table) return null
     const { limit, window_s } = this.table[bucket]
     const windowMs = window_s * 1000
-    const windowStartMs = Math.floor(this.clock.now() / windowMs) * windowMs
-    const counter = this.counters.get(key)
-    const used = counter?.windowStartMs === windowStartMs ? counter.count : 0
-    return { bucket, limit, window_s, used, remaining: limit - used, resets_at: isoSeconds(windowStartMs + windowMs) }
+    const nowMs = this.clock.now()
+    const startMs = Math.floor(nowMs / windowMs) * windowMs
+    return { limit, window_s, nowMs, startMs, resetMs: startMs + windowMs, counter: this.counters.get(key) }
   }
 
   /** Keys with a counter in the current or an earlier window (`tenant:<id>`, `ip:<address>`). */

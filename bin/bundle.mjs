@@ -19,20 +19,18 @@ const root = fileURLToPath(new URL('../', import.meta.url))
  */
 const external = ['pdf-lib', 'http-proxy-middleware', 'pino-pretty', 'swagger-ui-dist', 'bufferutil', 'utf-8-validate', 'esbuild']
 
-/** Every file under `dir`, as `path size mtime` lines (the cache key's input). */
+/** Every .ts file under `dir` as its stamp (the cache key's input). */
 function listing(dir) {
   const out = []
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) out.push(...listing(path))
-    else if (entry.name.endsWith('.ts')) {
-      const s = statSync(path)
-      out.push(`${path} ${s.size} ${s.mtimeMs}`)
-    }
+    else if (entry.name.endsWith('.ts')) out.push(stamp(path))
   }
   return out
 }
 
+/** `path size mtime`, or `path none` when there is no such file. */
 function stamp(path) {
   try {
     const s = statSync(path)
@@ -64,7 +62,8 @@ export async function bundled(entry) {
   try {
     const { version: esbuildVersion } = JSON.parse(readFileSync(join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8'))
     const key = [entry, process.version, esbuildVersion, stamp(fileURLToPath(import.meta.url)), stamp(join(root, 'package-lock.json')), ...listing(join(root, 'src'))].join('\n')
-    const name = `${entry.replace(/\W+/g, '-')}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.mjs`
+    const prefix = `${entry.replace(/\W+/g, '-')}-`
+    const name = `${prefix}${createHash('sha256').update(key).digest('hex').slice(0, 16)}.mjs`
     const dir = cacheDir()
     const file = join(dir, name)
     try {
@@ -77,7 +76,7 @@ export async function bundled(entry) {
     writeFileSync(partial, code)
     renameSync(partial, file)
     // older bundles of this entry go; another process's half-written one (.tmp) is left alone
-    for (const old of readdirSync(dir)) if (old.startsWith(`${entry.replace(/\W+/g, '-')}-`) && old.endsWith('.mjs') && old !== name) try { unlinkSync(join(dir, old)) } catch {}
+    for (const old of readdirSync(dir)) if (old.startsWith(prefix) && old.endsWith('.mjs') && old !== name) try { unlinkSync(join(dir, old)) } catch {}
     return pathToFileURL(file).href
   } catch (err) {
     if (process.env.HALTLESS_MOCK_DEBUG_BUNDLE === '1') console.error(err)

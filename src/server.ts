@@ -175,8 +175,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     })
   }
   // 6. control plane: answered here, never limited or faulted
-  app.use('/__mock/*', adminGuard(config.adminToken))
-  app.use('/__mock', adminGuard(config.adminToken))
+  const guard = adminGuard(config.adminToken)
+  app.use('/__mock', guard)
+  app.use('/__mock/*', guard)
   app.route('/', dashboardControl)
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)

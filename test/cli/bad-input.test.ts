@@ -14,6 +14,7 @@ describe('bad input exits 2 with one line naming the source and what was expecte
     ['an unknown log level', ['--log-level', 'loud'], {}, '--log-level must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent" (got "loud")'],
     ['a negative seed', ['--seed', '-1'], {}, '--seed must be an integer from 0 to 4294967295 (got "-1")'],
     ['an empty host', ['--host', ''], {}, '--host must not be empty (got "")'],
+    ['a drift sample of 0', ['--drift-sample', '0'], {}, '--drift-sample must be an integer from 1 to 1000000 (got "0")'],
     [
       'a rate-limit file that does not exist',
       ['--rate-limits', 'missing-file.yaml'],

@@ -18,5 +18,10 @@ export function bearerIn(authorization: string | undefined): string | undefined 
   return (authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]) || undefined
 }
 
+/** A `Retry-After` in whole seconds, as the API sends it (an HTTP date or anything else: undefined). */
+export function retryAfterSeconds(value: string | null | undefined): number | undefined {
+  return value && /^\d+$/.test(value) ? Number(value) : undefined
+}
+
 /** The bearer token of the request, or undefined. */
 export const bearerToken = (c: Context): string | undefined => bearerIn(header(c, 'authorization'))

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { bearerToken, header } from '../api/headers.js'
+import { bearerToken, header, retryAfterSeconds } from '../api/headers.js'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { decodeJwt } from 'jose'
 import type { AppEnv, Deps } from '../api/context.js'
@@ -157,8 +157,8 @@ export class Engine {
     // response; clearing first stops Hono merging the old headers (a stale Content-Length) in.
     if (res === RESPONSE_ALREADY_SENT) c.set('noResponse', true)
     else {
-      const retryAfter = res.headers.get('retry-after')
-      if (retryAfter !== null && /^\d+$/.test(retryAfter)) c.set('retryAfter', Number(retryAfter))
+      const retryAfter = retryAfterSeconds(res.headers.get('retry-after'))
+      if (retryAfter !== undefined) c.set('retryAfter', retryAfter)
     }
     c.res = undefined as unknown as Response
     c.res = this.label(res, rule.kind.kind, rule.id)

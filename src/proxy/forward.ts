@@ -8,7 +8,7 @@ import type { Plugin } from 'http-proxy-middleware'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { AppEnv, Deps } from '../api/context.js'
 import { ApiError, errorHeaders } from '../api/errors.js'
-import { header } from '../api/headers.js'
+import { header, retryAfterSeconds } from '../api/headers.js'
 import { isoSeconds } from '../clock.js'
 import { driftBodyCap, type DriftDetector, type DriftPlan } from './drift.js'
 import { rewriteSetCookie, scrubHeaders } from './hygiene.js'
@@ -107,8 +107,7 @@ export function createForwarder(options: ForwardOptions) {
     proxy.on('proxyRes', (proxyRes: IncomingMessage, req: Tagged) => {
       const x = req[exchangeKey]!
       x.timeout?.cancel()
-      const retryAfter = proxyRes.headers['retry-after']
-      if (retryAfter && /^\d+$/.test(retryAfter)) x.retryAfter = Number(retryAfter)
+      x.retryAfter = retryAfterSeconds(proxyRes.headers['retry-after'])
       rewriteSetCookie(proxyRes, false)
       const chunks: Buffer[] = []
       let size = 0

@@ -101,12 +101,12 @@ export class Journal {
     else this.bySession.delete(session)
   }
 
-  /** Calls `listener` with every new entry until the returned function is called. */
   /** How many live-stream listeners are attached. */
   listenerCount(): number {
     return this.listeners.size
   }
 
+  /** Calls `listener` with every new entry until the returned function is called. */
   subscribe(listener: (e: JournalEntry) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)

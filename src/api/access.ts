@@ -4,7 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { AppEnv, Caller, Deps } from './context.js'
 import { ApiError, scopeError } from './errors.js'
 import { allows, type Permission, type Scope } from './permissions.js'
-import type { RateDecision } from './rate-limits.js'
+import { ipKey, tenantKey, type RateDecision } from './rate-limits.js'
 import type { Tenant } from '../store/records.js'
 import type { AccessClaims, TokenType } from './tokens.js'
 
@@ -45,7 +45,7 @@ export function access(rule: AccessRule): MiddlewareHandler<AppEnv> {
 
 /** Everything after authentication, in order: 429 → 402 → 403. */
 function admit(c: Context<AppEnv>, deps: Deps, rule: AccessRule, caller: Caller, next: Next): Promise<void> {
-  limitRate(c, deps, `tenant:${caller.tenant.id}`, caller.tenant.subscription_tier)
+  limitRate(c, deps, tenantKey(caller.tenant.id), caller.tenant.subscription_tier)
   if (rule.subscription !== false && lapsed(deps, caller.tenant)) throw new ApiError('payment_required')
   if (caller.kind === 'jwt' && rule.permission && !allows(rule.permission, caller.user.role)) throw new ApiError('forbidden')
   if (caller.kind === 'api_key' && rule.scope && !caller.key.scopes.includes(rule.scope)) throw scopeError(rule.scope)
@@ -57,7 +57,7 @@ function admit(c: Context<AppEnv>, deps: Deps, rule: AccessRule, caller: Caller,
 /** For the unauthenticated auth endpoints: counted per client IP, nothing else checked. */
 export function publicAccess(): MiddlewareHandler<AppEnv> {
   return async function publicAccess(c, next) {
-    limitRate(c, c.get('deps'), `ip:${clientIp(c)}`, 'unauthenticated')
+    limitRate(c, c.get('deps'), ipKey(clientIp(c)), 'unauthenticated')
     await next()
   }
 }

@@ -55,6 +55,10 @@ export interface RateState {
   resets_at: string
 }
 
+/** The limiter's key of a tenant's bucket, and of a client IP's (the unauthenticated auth endpoints). */
+export const tenantKey = (tenantId: string): string => `tenant:${tenantId}`
+export const ipKey = (ip: string): string => `ip:${ip}`
+
 /** Fixed-window counters, windows aligned to multiples of their length on the clock. */
 export class RateLimiter {
   private counters = new Map<string, { windowStartMs: number; count: number }>()
@@ -99,9 +103,9 @@ export class RateLimiter {
     return { limit, window_s, nowMs, startMs, resetMs: startMs + windowMs, counter: this.counters.get(key) }
   }
 
-  /** Keys with a counter in the current or an earlier window (`tenant:<id>`, `ip:<address>`). */
-  keys(): string[] {
-    return [...this.counters.keys()]
+  /** Client IPs with a counter of their own, in the current or an earlier window. */
+  ips(): string[] {
+    return [...this.counters.keys()].filter((k) => k.startsWith(ipKey(''))).map((k) => k.slice(ipKey('').length))
   }
 
   /** Forgets every counter. */

@@ -7,6 +7,7 @@ import { isoSecondsOrNull } from '../clock.js'
 import { version } from '../version.js'
 import { resources } from '../api/index.js'
 import { openApiDocument } from '../api/openapi.js'
+import { ipKey, tenantKey } from '../api/rate-limits.js'
 import type { Tenant } from '../store/records.js'
 
 const TenantPatch = z.object({
@@ -46,8 +47,8 @@ export function controlPlane(hooks: ControlHooks) {
       const { store, limiter } = c.get('deps')
       return c.json({
         enabled: limiter.table !== null,
-        tenants: [...store.tenants.values()].map((t) => ({ tenant_id: t.id, name: t.name, ...limiter.state(`tenant:${t.id}`, t.subscription_tier) })),
-        clients: limiter.keys().filter((k) => k.startsWith('ip:')).map((k) => ({ ip: k.slice(3), ...limiter.state(k, 'unauthenticated') })),
+        tenants: [...store.tenants.values()].map((t) => ({ tenant_id: t.id, name: t.name, ...limiter.state(tenantKey(t.id), t.subscription_tier) })),
+        clients: limiter.ips().map((ip) => ({ ip, ...limiter.state(ipKey(ip), 'unauthenticated') })),
       })
     })
     .patch('/tenants/:tenant_id', validate('param', z.object({ tenant_id: uuidParam })), validate('json', TenantPatch), (c) => {

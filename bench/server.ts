@@ -8,16 +8,20 @@
 // Talks to the parent over the IPC channel: sends `{ type: 'ready', url }` once listening, answers
 // `{ type: 'stats' }` with its memory and CPU use, and exits on `{ type: 'stop' }` or when the
 // parent goes away (exiting normally, so that `--cpu-prof` can write its profile).
-import { Agent, createServer } from 'node:http'
+import { Agent, createServer, type Server } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
+import { Hono } from 'hono'
 import { createProxyMiddleware } from 'http-proxy-middleware'
 import type { AddressInfo } from 'node:net'
 import { createMockServer } from '../src/server.js'
 import { defaultRateLimits, type RateLimitTable } from '../src/api/rate-limits.js'
+import { route } from './lib/common.js'
 
-/** baseline: bare node:http; emulator: mock mode; hpm: plain http-proxy-middleware (keep-alive) in front of
+/** baseline: bare node:http; hono: Hono on @hono/node-server answering the same bytes from one route (the
+ *  framework's floor); emulator: mock mode; hpm: plain http-proxy-middleware (keep-alive) in front of
  *  BENCH_UPSTREAM; proxy: haltless-mock --mode proxy in front of BENCH_UPSTREAM. */
-export type ServerKind = 'baseline' | 'emulator' | 'hpm' | 'proxy'
-const kinds: ServerKind[] = ['baseline', 'emulator', 'hpm', 'proxy']
+export type ServerKind = 'baseline' | 'hono' | 'emulator' | 'hpm' | 'proxy'
+const kinds: ServerKind[] = ['baseline', 'hono', 'emulator', 'hpm', 'proxy']
 
 /** Messages from the parent. */
 export type ToServer = { type: 'stats' } | { type: 'stop' }
@@ -46,12 +50,20 @@ async function start(kind: ServerKind): Promise<{ url: string; close(): Promise<
   }
   const body = Buffer.from(process.env.BENCH_BODY_B64 ?? '', 'base64')
   const contentType = process.env.BENCH_CONTENT_TYPE ?? 'application/json'
+  if (kind === 'hono') {
+    const text = body.toString('utf8')
+    const app = new Hono().get(route, (c) => c.body(text, 200, { 'Content-Type': contentType }))
+    return listenOn(createServer(getRequestListener(app.fetch)))
+  }
   const forward = kind === 'hpm' ? createProxyMiddleware({ target: upstream, changeOrigin: true, agent: new Agent({ keepAlive: true, maxSockets: 256 }) }) : undefined
-  const server = createServer((req, res) => {
+  return listenOn(createServer((req, res) => {
     if (forward) return void forward(req, res)
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length })
     res.end(body)
-  })
+  }))
+}
+
+async function listenOn(server: Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

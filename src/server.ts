@@ -1,9 +1,10 @@
 import { getRequestListener, RequestError } from '@hono/node-server'
-import { bearerIn, bearerToken, header } from './api/headers.js'
+import { bearerIn } from './api/headers.js'
 import type { AddressInfo } from 'node:net'
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { Hono, type Context, type Next } from 'hono'
+import { Hono, type Context } from 'hono'
+import { createPipeline, renderError, type Backend } from './pipeline.js'
 import { cors } from 'hono/cors'
 import { pino, type DestinationStream } from 'pino'
 import { createRequire } from 'node:module'
@@ -23,8 +24,7 @@ import { docsControl } from './control/docs.js'
 import { verifyControl } from './control/verify.js'
 import { mockRouteMatcher } from './proxy/mock-routes.js'
 import type { AppEnv, Deps } from './api/context.js'
-import { ApiError, errorHeaders, errorOnSocket, errorResponse, errors } from './api/errors.js'
-import { checkBodySize } from './api/body-limit.js'
+import { errorOnSocket, errorResponse } from './api/errors.js'
 import { unmatched } from './api/unmatched.js'
 import { RateLimiter } from './api/rate-limits.js'
 import { TokenService } from './api/tokens.js'
@@ -120,64 +120,20 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   else reset()
 
   const app = new Hono<AppEnv>({ strict: true })
-  const corsForBrowsers = cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] })
-  // 1-4, in one middleware (each middleware level costs on every request):
-  app.use('*', (c, next) => {
-    // 1. context: every handler reaches the server's state through c.get('deps')
-    c.set('deps', deps)
-    // (the session is read first: the proxy strips X-Mock-* headers before forwarding)
-    const journaled = c.req.path.startsWith('/api/') && deps.journal.perSession > 0
-    const session = journaled ? header(c, sessionHeader) || 'default' : ''
-    // 2. browsers: a dev app on another localhost port may call the emulator (refresh cookie included)
-    const served = header(c, 'origin') ? corsForBrowsers(c, async () => void (await faulted(c, next))) : faulted(c, next)
-    // 3. journal: one entry per API request, once it is answered
-    if (!journaled) return served
-    const startMs = clock.now()
-    return served.then((answer) => {
-      journalize(c, session, startMs, answer instanceof Response ? answer : c.res)
-      return answer
-    })
+  const debugLog = logger.isLevelEnabled('debug')
+  // 1-5 and the journal: src/pipeline.ts
+  const pipeline = createPipeline({
+    deps,
+    cors: cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] }),
+    answered: debugLog || stateFile ? (c, res, startMs) => {
+      // (at --log-level debug or finer, one line per request: method, path, status, time; no headers or bodies)
+      if (debugLog) logger.debug({ method: c.req.method, path: c.req.path, status: res.status, duration_ms: Math.round((clock.now() - startMs) * 10) / 10 }, 'request')
+      // (--state-file: any request but a read may have changed the state; a reset saves itself)
+      if (stateFile && !/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) stateFile.changed()
+    } : undefined,
   })
-  // Reads context variables only: touching res.headers would make @hono/node-server build a
-  // full Headers object for every response.
-  const journalize = (c: Context<AppEnv>, session: string, startMs: number, res: Response) => {
-    const fault = c.get('fault')
-    record(session, c.req.method, c.req.path, startMs, {
-      status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status),
-      rule: fault?.rule ?? null, fault: fault?.kind ?? null,
-      rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
-      retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')), error: c.get('errorDetail') ?? null,
-    })
-  }
-  /** One journal entry: what every request has (time, session, route, duration, seed) plus `answer`. */
-  const record = (session: string, method: string, path: string, startMs: number, answer: Pick<Parameters<Journal['add']>[0], 'status' | 'rule' | 'fault' | 'rate_limit_remaining' | 'drift' | 'retry_after' | 'secret' | 'error'>) =>
-    deps.journal.add({ timeMs: startMs, session, method, path, duration_ms: clock.now() - startMs, seed: engine.seedOf(session), ...answer })
-  // 4. scenario engine: the first rule that fires wraps its fault around the backend; the control
-  //    plane is never faulted, and with nothing active the step costs one boolean
-  const faulted = (c: Context<AppEnv>, next: Next) =>
-    engine.idle || c.req.path.startsWith('/__mock') ? checkBodySize(c, next) : engine.handle(c, () => checkBodySize(c, next))
-  // 5. body size (413) before anything reads the body (checkBodySize); the rest of an oversized
-  //    body is never read, so that connection closes. A fault that reads the body first (a rule on
-  //    body fields, partial_batch) goes through the same check (bodyText).
-  // (at --log-level debug or finer, one line per request: method, path, status, time; no headers or bodies)
-  if (logger.isLevelEnabled('debug')) {
-    app.use('*', async (c, next) => {
-      const startMs = performance.now()
-      await next()
-      logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, duration_ms: Math.round((performance.now() - startMs) * 10) / 10 }, 'request')
-    })
-  }
-  // (--state-file: any request but a read may have changed the state; a reset saves itself)
-  if (stateFile) {
-    app.use('*', async (c, next) => {
-      await next()
-      if (!/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) stateFile.changed()
-    })
-  }
-  // 6. control plane: answered here, never limited or faulted
-  const guard = adminGuard(config.adminToken)
-  app.use('/__mock', guard)
-  app.use('/__mock/*', guard)
+  // 6. control plane: answered here, never limited or faulted (the pipeline runs as its middleware)
+  app.use('/__mock/*', async (c, next) => pipeline(c, async () => (await next(), c.res)), adminGuard(config.adminToken))
   app.route('/', dashboardControl)
   app.route('/__mock', controlPlane({ reset, startedAt }))
   app.route('/__mock', scenarioControl)
@@ -189,34 +145,26 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 7. the backend. Proxy: every /api/v1 request goes to the upstream. Hybrid: --mock-route routes
   //    (or a firing rule with `serve: mock`) reach the emulator, the rest the upstream. Mock (and
   //    the emulator's share of hybrid): each route runs access (401 → 429 → 402 → 403) → validate
-  //    (422) → handler.
+  //    (422) → handler, as the one handler Hono finds for the request, inside the pipeline.
   const forwarder = config.mode === 'mock' ? null : createForwarder({
     upstream: config.upstream, timeoutMs: config.upstreamTimeoutMs, drift: deps.drift,
     recorder: config.record ? new Recorder(config.record) : null,
   })
   const emulated = mockRouteMatcher(config.mode === 'hybrid' ? config.mockRoutes : [])
-  if (forwarder) {
-    app.all('/api/v1/*', (c, next) => ((c.get('serve') ?? (emulated(c.req.method, c.req.path) ? 'mock' : 'upstream')) === 'mock' ? next() : forwarder.forward(c)))
-  }
-  app.route('/api/v1', api)
-  // 8. no route: 405 / 307 / 404 as FastAPI answers
-  app.notFound(unmatched(app, '/'))
+  const upstreamServes = (c: Context<AppEnv>) =>
+    forwarder !== null && /^\/api\/v1(?:\/|$)/.test(c.req.path) && (c.get('serve') ?? (emulated(c.req.method, c.req.path) ? 'mock' : 'upstream')) === 'upstream'
+  const backend = (emulator: Backend): Backend => (forwarder ? (c) => (upstreamServes(c) ? forwarder.forward(c) : emulator(c)) : emulator)
+  for (const route of api.routes) app.on(route.method, `/api/v1${route.path}`, ((c) => pipeline(c, backend(route.handler as Backend))) as Backend)
+  // 8. no route: 405 / 307 / 404 as FastAPI answers (under /__mock the pipeline has already run)
+  const noRoute = unmatched(app, '/')
+  const noRouteBackend = backend(noRoute)
+  app.notFound((c) => (c.req.path.startsWith('/__mock') ? noRoute(c) : pipeline(c, noRouteBackend)))
   // 9. every error, ours or not, in the API's format
-  app.onError((thrown, c) => {
-    // the client went away before its body was complete: Node's parser has answered 400 (or the
-    // connection is gone), the server did not fail, and the journal says what the client got:
-    // that 400, or nothing when the connection went without a word written to it
-    const err = isClientAbort(thrown) ? new ApiError('bad_request') : thrown
-    if (err !== thrown && answeredNothing(c.env?.incoming?.socket)) c.set('noResponse', true)
-    if (err instanceof ApiError) {
-      if (typeof err.body.detail === 'string' && !c.get('noResponse')) c.set('errorDetail', err.body.detail)
-      // c.json keeps headers set earlier in the request (X-RateLimit-*)
-      for (const [k, v] of Object.entries(errorHeaders(err))) c.header(k, v)
-      return c.json(err.body, err.status as 400)
-    }
-    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')
-    return c.json({ detail: errors.internal_error.detail }, 500)
-  })
+  app.onError(renderError)
+
+  /** One journal entry for a request the proxy's fast lane forwarded. */
+  const record = (session: string, method: string, path: string, startMs: number, answer: Pick<Parameters<Journal['add']>[0], 'status' | 'rule' | 'fault' | 'rate_limit_remaining' | 'drift' | 'retry_after' | 'secret' | 'error'>) =>
+    deps.journal.add({ timeMs: startMs, session, method, path, duration_ms: clock.now() - startMs, seed: engine.seedOf(session), ...answer })
 
   /**
    * Proxy and hybrid modes: forwards a request straight from Node's listener when nothing in the
@@ -322,12 +270,6 @@ function logDestination(format: Config['logFormat']): DestinationStream {
   const build = createRequire(import.meta.url)('pino-pretty') as (opts: object) => DestinationStream
   return build({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
 }
-
-/** Reading the body failed because the connection ended mid-body (Node's `aborted`). */
-const isClientAbort = (err: Error): boolean => (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted'
-
-/** The connection is gone and nothing was ended on it (no 400 from answerClientError). */
-const answeredNothing = (socket: Duplex | undefined): boolean => socket !== undefined && socket.destroyed && !socket.writableEnded
 
 /** Node's parser refused the request before Hono saw it: answer in the API's format, not an empty 400. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

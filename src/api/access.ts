@@ -1,5 +1,5 @@
-import type { Context, MiddlewareHandler, Next } from 'hono'
-import { bearerToken, header } from './headers.js'
+import type { Context } from 'hono'
+import { answerHeader, bearerToken, header } from './headers.js'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { AppEnv, Caller, Deps } from './context.js'
 import { ApiError, scopeError } from './errors.js'
@@ -31,35 +31,31 @@ export const jwtAdmin = { credential: 'jwt', permission: 'administer' } as const
 
 /**
  * The checks before validation, in the API's order: authentication (401) → rate limit (429) →
- * subscription (402) → role or scope (403). Sets `caller` and the rate-limit headers.
+ * subscription (402) → role or scope (403). Sets `caller` and the rate-limit headers; a failure
+ * throws its ApiError. Synchronous for a known token or key (the hot path), else a promise.
  */
-export function access(rule: AccessRule): MiddlewareHandler<AppEnv> {
+export function authorize(rule: AccessRule): (c: Context<AppEnv>) => void | Promise<void> {
   const tokenType = rule.tokenType ?? 'access'
-  return function access(c, next) {
+  return function authorize(c) {
     const deps = c.get('deps')
     const found = authenticate(c, deps, rule.credential, tokenType)
-    // A known token or key authenticates without an await: the hot path stays synchronous.
-    return found instanceof Promise ? found.then((caller) => admit(c, deps, rule, caller, next)) : admit(c, deps, rule, found, next)
+    return found instanceof Promise ? found.then((caller) => admit(c, deps, rule, caller)) : admit(c, deps, rule, found)
   }
 }
 
 /** Everything after authentication, in order: 429 → 402 → 403. */
-function admit(c: Context<AppEnv>, deps: Deps, rule: AccessRule, caller: Caller, next: Next): Promise<void> {
+function admit(c: Context<AppEnv>, deps: Deps, rule: AccessRule, caller: Caller): void {
   limitRate(c, deps, tenantKey(caller.tenant.id), caller.tenant.subscription_tier)
   if (rule.subscription !== false && lapsed(deps, caller.tenant)) throw new ApiError('payment_required')
   if (caller.kind === 'jwt' && rule.permission && !allows(rule.permission, caller.user.role)) throw new ApiError('forbidden')
   if (caller.kind === 'api_key' && rule.scope && !caller.key.scopes.includes(rule.scope)) throw scopeError(rule.scope)
   if (caller.kind === 'api_key') caller.key.last_used_at = deps.clock.now()
   c.set('caller', caller)
-  return next()
 }
 
 /** For the unauthenticated auth endpoints: counted per client IP, nothing else checked. */
-export function publicAccess(): MiddlewareHandler<AppEnv> {
-  return async function publicAccess(c, next) {
-    limitRate(c, c.get('deps'), ipKey(clientIp(c)), 'unauthenticated')
-    await next()
-  }
+export function publicAccess(c: Context<AppEnv>): void {
+  limitRate(c, c.get('deps'), ipKey(clientIp(c)), 'unauthenticated')
 }
 
 function authenticate(c: Context<AppEnv>, deps: Deps, credential: Credential, tokenType: TokenType): Caller | Promise<Caller> {
@@ -106,14 +102,14 @@ function keyCaller(deps: Deps, secret: string): Caller {
 function limitRate(c: Context<AppEnv>, deps: Deps, key: string, bucket: Tenant['subscription_tier'] | 'unauthenticated'): void {
   const decision = deps.limiter.hit(key, bucket)
   if (!decision) return
-  c.header('X-RateLimit-Limit', String(decision.limit))
-  c.header('X-RateLimit-Remaining', String(decision.remaining))
+  answerHeader(c, 'X-RateLimit-Limit', String(decision.limit))
+  answerHeader(c, 'X-RateLimit-Remaining', String(decision.remaining))
   c.set('rateLimitRemaining', decision.remaining)
   if (!decision.allowed) {
     c.set('retryAfter', decision.retryAfterS)
     throw new ApiError('rate_limited', retryHeaders(decision))
   }
-  if (deps.config.alwaysSendRateLimitReset) c.header('X-RateLimit-Reset', String(decision.resetS))
+  if (deps.config.alwaysSendRateLimitReset) answerHeader(c, 'X-RateLimit-Reset', String(decision.resetS))
 }
 
 /** `Retry-After` and `X-RateLimit-Reset` of a 429, true for the window. */

@@ -1,9 +1,9 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from './context.js'
-import { access, publicAccess, type AccessRule } from './access.js'
+import { authorize, publicAccess, type AccessRule } from './access.js'
 import { errors, scopeDetail, type ErrorKey } from './errors.js'
-import { uuidParam, validate } from './validate.js'
+import { bodyParser, inputParser, uuidParam } from './validate.js'
 import type { Store } from '../store/store.js'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -35,8 +35,6 @@ export interface EndpointDef<P extends string, Q extends Schema, B extends Schem
   response?: z.ZodType
   /** Content type of the success body; default JSON. */
   produces?: string
-  /** Middleware run after validation and before the handler (e.g. a cookie check). */
-  before?: MiddlewareHandler<AppEnv>[]
   handle(c: Context<AppEnv>, input: Input<P, Q, B>): Response | Promise<Response>
 }
 
@@ -97,23 +95,27 @@ export class Resource {
 
   private add<P extends string, Q extends Schema, B extends Schema>(method: Method, path: P, def: EndpointDef<P, Q, B>): this {
     const params = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!)
-    const chain: MiddlewareHandler<AppEnv>[] = [def.access === 'public' ? publicAccess() : access(def.access)]
-    if (params.length > 0) chain.push(validate('param', z.object(Object.fromEntries(params.map((p) => [p, uuidParam])))))
-    if (def.query) chain.push(validate('query', def.query))
-    if (def.body) chain.push(validate('json', def.body))
-    if (def.before) chain.push(...def.before)
+    // access → validation (path, query, body) → handler, as one function: Hono finds one handler
+    // for the route, and it stays synchronous unless a step has to wait (a new JWT, a body)
+    const admit = def.access === 'public' ? publicAccess : authorize(def.access)
+    const parseParams = params.length > 0 ? inputParser('param', z.object(Object.fromEntries(params.map((p) => [p, uuidParam])))) : undefined
+    const parseQuery = def.query ? inputParser('query', def.query) : undefined
+    const parseBody = def.body ? bodyParser(def.body) : undefined
     const handle = def.handle
-    const hasQuery = def.query !== undefined
-    const hasBody = def.body !== undefined
-    const hasParams = params.length > 0
-    const last = (c: Context<AppEnv>) =>
-      handle(c, {
-        params: (hasParams ? c.req.valid('param' as never) : {}) as Input<P, Q, B>['params'],
-        query: (hasQuery ? c.req.valid('query' as never) : undefined) as Out<Q>,
-        body: (hasBody ? c.req.valid('json' as never) : undefined) as Out<B>,
-      })
+    const run = (c: Context<AppEnv>) => {
+      const input = {
+        params: (parseParams ? parseParams(c) : {}) as Input<P, Q, B>['params'],
+        query: (parseQuery ? parseQuery(c) : undefined) as Out<Q>,
+        body: undefined as Out<B>,
+      }
+      return parseBody ? parseBody(c).then((body) => handle(c, { ...input, body: body as Out<B> })) : handle(c, input)
+    }
+    const endpoint = (c: Context<AppEnv>) => {
+      const admitted = admit(c)
+      return admitted instanceof Promise ? admitted.then(() => run(c)) : run(c)
+    }
     const on = this.app.on.bind(this.app) as (method: string, path: string, ...handlers: unknown[]) => unknown
-    on(method.toUpperCase(), path, ...chain, last)
+    on(method.toUpperCase(), path, endpoint)
     const full = `${this.prefix}${path === '/' ? '' : path}`.replace(/:(\w+)/g, '{$1}') || '/'
     this.endpoints.push({
       method, path: full, tag: this.tag, summary: def.summary, access: def.access, params,

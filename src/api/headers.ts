@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /**
  * A request header, read from Node's own parsed headers when the request came through Node: the
@@ -25,3 +25,15 @@ export function retryAfterSeconds(value: string | null | undefined): number | un
 
 /** The bearer token of the request, or undefined. */
 export const bearerToken = (c: Context): string | undefined => bearerIn(header(c, 'authorization'))
+
+/**
+ * Sets a header of whatever this request answers, on Node's own response when the request came
+ * through Node: Node merges it into the status line's headers however the answer is written (a
+ * handler's, an error's, a fault's), and Hono's `c.header()` would build a fetch Headers object
+ * for every response instead of the plain object @hono/node-server writes as it is.
+ */
+export function answerHeader(c: Context, name: string, value: string): void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
+  if (outgoing && !outgoing.headersSent) outgoing.setHeader(name, value)
+  else c.header(name, value)
+}

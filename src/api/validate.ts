@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from './context.js'
 import { validationError, type ValidationItem } from './errors.js'
@@ -22,24 +22,35 @@ export function validate<T extends z.ZodType, K extends Target>(
   target: K,
   schema: T,
 ): MiddlewareHandler<AppEnv, string, { in: { [P in K]: z.input<T> }; out: { [P in K]: z.output<T> } }> {
-  // Most list calls carry no query string: their result (the defaults) is computed once.
-  let noQuery: z.ZodSafeParseResult<z.output<T>> | undefined
+  const parse = target === 'json' ? bodyParser(schema) : inputParser(target as 'query' | 'param', schema)
   return async function validate(c, next) {
-    let data: unknown
-    let parsed: z.ZodSafeParseResult<z.output<T>>
-    if (target === 'query' && !c.req.url.includes('?')) {
-      data = {}
-      parsed = noQuery ??= schema.safeParse(data)
-    } else {
-      if (target === 'json') data = readJson(await c.req.text(), c.req.header('content-type'))
-      else if (target === 'query') data = c.req.query()
-      else data = c.req.param()
-      parsed = schema.safeParse(data)
-    }
-    if (!parsed.success) throw validationError(parsed.error.issues.flatMap((i) => toPydantic(i, data, locOf[target])))
-    c.req.addValidatedData(target, parsed.data as object)
+    c.req.addValidatedData(target, (await parse(c)) as object)
     await next()
   }
+}
+
+/** The path parameters or the query, validated (synchronously); a failure throws the API's 422. */
+export function inputParser<T extends z.ZodType>(target: 'query' | 'param', schema: T): (c: Context) => z.output<T> {
+  // Most list calls carry no query string: their result (the defaults) is computed once.
+  let noQuery: z.ZodSafeParseResult<z.output<T>> | undefined
+  return (c) => {
+    if (target === 'query' && !c.req.url.includes('?')) return checked((noQuery ??= schema.safeParse({})), {}, target)
+    const data = target === 'query' ? c.req.query() : c.req.param()
+    return checked(schema.safeParse(data), data, target)
+  }
+}
+
+/** The JSON body, read and validated; a failure throws the API's 422. */
+export function bodyParser<T extends z.ZodType>(schema: T): (c: Context) => Promise<z.output<T>> {
+  return async (c) => {
+    const data = readJson(await c.req.text(), c.req.header('content-type'))
+    return checked(schema.safeParse(data), data, 'json')
+  }
+}
+
+function checked<T>(parsed: z.ZodSafeParseResult<T>, data: unknown, target: Target): T {
+  if (!parsed.success) throw validationError(parsed.error.issues.flatMap((i) => toPydantic(i, data, locOf[target])))
+  return parsed.data
 }
 
 /**

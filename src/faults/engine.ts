@@ -11,6 +11,7 @@ import { routeMatches, type CompiledRule, type CompiledScenario, type RuleRun } 
 import { hash32 } from './matcher.js'
 import { headerFault } from './header-faults.js'
 import { Session, type ActiveScenario, type RuleCounter } from './session.js'
+import type { Answer } from '../pipeline.js'
 
 /** Most sessions kept; the least recently created beyond it is forgotten. */
 const maxSessions = 10_000
@@ -91,10 +92,10 @@ export class Engine {
   }
 
   /** The pipeline step: decide, then run the fault around the backend (`next`). */
-  handle(c: Context<AppEnv>, next: () => Promise<unknown>): Promise<Response | void> {
+  handle(c: Context<AppEnv>, next: () => Answer): Answer {
     const session = this.session(header(c, sessionHeader) || 'default')
     // a session with nothing active costs one lookup (other sessions may have scenarios)
-    if (this.quietSession(session)) return next() as Promise<void>
+    if (this.quietSession(session)) return next()
     return this.run(c, session, next)
   }
 
@@ -118,7 +119,7 @@ export class Engine {
   }
 
   /** Decides for one request; synchronous up to the fault unless a rule needs the body first. */
-  private run(c: Context<AppEnv>, session: Session, next: () => Promise<unknown>): Promise<Response | void> {
+  private run(c: Context<AppEnv>, session: Session, next: () => Answer): Answer {
     const facts: Facts = { method: c.req.method, path: c.req.path, c }
     const expiredBy = session.expiredTokens.size > 0 && session.expiredTokens.get(bearerOf(facts) ?? '')
     if (expiredBy) {
@@ -137,31 +138,25 @@ export class Engine {
     return this.decideAndInject(c, session, facts, next)
   }
 
-  private decideAndInject(c: Context<AppEnv>, session: Session, facts: Facts, next: () => Promise<unknown>): Promise<Response | void> {
+  private decideAndInject(c: Context<AppEnv>, session: Session, facts: Facts, next: () => Answer): Answer {
     const decision = this.decide(session, facts)
-    return decision ? this.inject(c, session, decision, next) : (next() as Promise<void>)
+    return decision ? this.inject(c, session, decision, next) : next()
   }
 
   /** Runs the fault around the backend and labels what it answers. */
-  private async inject(c: Context<AppEnv>, session: Session, { rule, rng }: Decision, next: () => Promise<unknown>): Promise<void> {
+  private async inject(c: Context<AppEnv>, session: Session, { rule, rng }: Decision, next: () => Answer): Promise<Response> {
     if (rule.serve) c.set('serve', rule.serve)
     // no fault: nothing to wrap or label
-    if (rule.kind.kind === 'pass') return void (await next())
+    if (rule.kind.kind === 'pass') return next()
     c.set('fault', { rule: rule.id, kind: rule.kind.kind })
     const ctx = { c, deps: this.deps(), clock: this.deps().clock, rng, session, ruleId: rule.id }
-    const res = await rule.kind.apply(ctx, rule.fault as never, async () => {
-      await next()
-      return c.res
-    })
-    // Set, not only returned: the backend already finalized c.res, and Hono keeps a finalized
-    // response; clearing first stops Hono merging the old headers (a stale Content-Length) in.
+    const res = await rule.kind.apply(ctx, rule.fault as never, async () => next())
     if (res === RESPONSE_ALREADY_SENT) c.set('noResponse', true)
     else {
       const retryAfter = retryAfterSeconds(res.headers.get('retry-after'))
       if (retryAfter !== undefined) c.set('retryAfter', retryAfter)
     }
-    c.res = undefined as unknown as Response
-    c.res = this.label(res, rule.kind.kind, rule.id)
+    return this.label(res, rule.kind.kind, rule.id)
   }
 
   /** The first rule, over the session's one-off faults then its scenarios in activation order, that fires. */

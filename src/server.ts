@@ -154,7 +154,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const upstreamServes = (c: Context<AppEnv>) =>
     forwarder !== null && /^\/api\/v1(?:\/|$)/.test(c.req.path) && (c.get('serve') ?? (emulated(c.req.method, c.req.path) ? 'mock' : 'upstream')) === 'upstream'
   const backend = (emulator: Backend): Backend => (forwarder ? (c) => (upstreamServes(c) ? forwarder.forward(c) : emulator(c)) : emulator)
-  for (const route of api.routes) app.on(route.method, `/api/v1${route.path}`, ((c) => pipeline(c, backend(route.handler as Backend))) as Backend)
+  for (const route of api.routes) {
+    const serve = backend(route.handler as Backend)
+    app.on(route.method, `/api/v1${route.path}`, ((c) => pipeline(c, serve)) as Backend)
+  }
   // 8. no route: 405 / 307 / 404 as FastAPI answers (under /__mock the pipeline has already run)
   const noRoute = unmatched(app, '/')
   const noRouteBackend = backend(noRoute)

@@ -15,8 +15,13 @@ export function header(c: Context, name: string): string | undefined {
 
 /** The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), or undefined. */
 export function bearerIn(authorization: string | undefined): string | undefined {
-  return (authorization && /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]) || undefined
+  if (!authorization) return undefined
+  // a client sends the same header on every request: the last one read is remembered
+  if (authorization !== lastAuthorization) [lastAuthorization, lastBearer] = [authorization, /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] || undefined]
+  return lastBearer
 }
+let lastAuthorization = ''
+let lastBearer: string | undefined
 
 /** A `Retry-After` in whole seconds, as the API sends it (an HTTP date or anything else: undefined). */
 export function retryAfterSeconds(value: string | null | undefined): number | undefined {

@@ -62,7 +62,15 @@ interface Route {
   statuses: number[]
   /** Answers seen per status, for the body sampling. */
   seen: Map<number, number>
+  /** Per status, the last body checked (up to `rememberedBodyCap` bytes) and what it found. */
+  lastBody: Map<number, { bytes: Buffer; found: Finding[] }>
 }
+
+/** A finding before it is numbered and stamped. */
+type Finding = Pick<DriftFinding, 'kind' | 'detail'>
+
+/** Largest body remembered per route and status for the same-bytes shortcut. */
+const rememberedBodyCap = 64 * 1024
 
 /**
  * Drift detection for proxy mode: each upstream answer is checked against the emulator's
@@ -92,6 +100,7 @@ export class DriftDetector {
         spec,
         statuses: statusesOf(spec),
         seen: new Map<number, number>(),
+        lastBody: new Map(),
         pattern: new RegExp(`^/api/v1${spec.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`),
       })),
     )
@@ -136,7 +145,7 @@ export class DriftDetector {
   /** Forgets findings, counters and sampling state. */
   clear(): void {
     this.findings.length = 0
-    for (const routes of this.routes.values()) for (const r of routes) r.seen.clear()
+    for (const routes of this.routes.values()) for (const r of routes) r.seen.clear(), r.lastBody.clear()
     this.answers = this.bodiesChecked = 0
   }
 
@@ -156,20 +165,32 @@ export class DriftDetector {
     return n < driftFullBodies || (n - driftFullBodies) % this.sampleEvery === 0
   }
 
-  private compare({ spec, statuses }: Route, status: number, contentType: string | undefined, body: Buffer | null) {
+  private compare(route: Route, status: number, contentType: string | undefined, body: Buffer | null): Finding[] {
+    const { spec, statuses } = route
     if (unchecked(status)) return []
-    const out: { kind: DriftFinding['kind']; detail: string }[] = []
+    const out: Finding[] = []
     if (!statuses.includes(status)) out.push({ kind: 'unknown_status', detail: `status ${status} is not one the route documents (${statuses.join(', ')})` })
     const json = spec.produces === 'application/json' || status !== spec.status
     if (!json) return out
-    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType ?? '')) return [...out, { kind: 'not_json' as const, detail: `content-type ${contentType ?? '(none)'} instead of JSON` }]
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType ?? '')) return [...out, { kind: 'not_json', detail: `content-type ${contentType ?? '(none)'} instead of JSON` }]
     if (body === null || body.length > driftBodyCap) return out
     this.bodiesChecked++
+    // the same bytes as the last body checked for this route and status (a client polling a list)
+    // have the same findings: they are not parsed again
+    const last = route.lastBody.get(status)
+    if (last?.bytes.equals(body)) return last.found.length === 0 ? out : [...out, ...last.found]
+    const found = this.compareBody(route, status, body)
+    if (body.length <= rememberedBodyCap) route.lastBody.set(status, { bytes: Buffer.from(body), found })
+    return found.length === 0 ? out : [...out, ...found]
+  }
+
+  private compareBody({ spec }: Route, status: number, body: Buffer): Finding[] {
+    const out: Finding[] = []
     let value: unknown
     try {
       value = JSON.parse(body.toString('utf8'))
     } catch {
-      return [...out, { kind: 'not_json' as const, detail: 'the body does not parse as JSON' }]
+      return [{ kind: 'not_json', detail: 'the body does not parse as JSON' }]
     }
     if (status === spec.status) {
       const parsed = spec.response?.safeParse(value)

@@ -192,6 +192,28 @@ describe('proxy mode: drift detection', () => {
   })
 })
 
+describe('proxy mode: drift of repeated answers', () => {
+  it('finds the same drift in a body with the same bytes as the last one checked, and looks again at a changed one', async () => {
+    let body = '{"total_active":1,"critical_count":0,"warning_count":1,"info_count":0,"unacknowledged_count":1}'
+    upstream.handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+    const kinds = async () => ((await (await fetch(`${t.url}/__mock/journal?limit=1`)).json()) as { drift: string[] }[])[0]!.drift
+    await (await t.api('/alerts/stats')).text()
+    await (await t.api('/alerts/stats')).text()
+    expect(await kinds()).toEqual([])
+    body = '{"total_active":"one"}'
+    await (await t.api('/alerts/stats')).text()
+    expect(await kinds()).toEqual(['schema_mismatch', 'schema_mismatch', 'schema_mismatch', 'schema_mismatch', 'schema_mismatch'])
+    await (await t.api('/alerts/stats')).text()
+    expect(await kinds()).toEqual(['schema_mismatch', 'schema_mismatch', 'schema_mismatch', 'schema_mismatch', 'schema_mismatch'])
+    body = '{"total_active":2,"critical_count":0,"warning_count":2,"info_count":0,"unacknowledged_count":2}'
+    await (await t.api('/alerts/stats')).text()
+    expect(await kinds()).toEqual([])
+    const drift = (await (await fetch(`${t.url}/__mock/drift`)).json()) as { answers: number; bodies_checked: number; findings: { kind: string; detail: string }[] }
+    expect([drift.answers, drift.bodies_checked, drift.findings.length]).toEqual([5, 5, 10])
+    expect(drift.findings.slice(0, 5)).toEqual(drift.findings.slice(5).map((f) => ({ ...f, id: f.id - 5 })))
+  })
+})
+
 describe('proxy mode: health', () => {
   it('reports the mode', async () => {
     expect(((await (await fetch(`${t.url}/__mock/health`)).json()) as { mode: string }).mode).toBe('proxy')

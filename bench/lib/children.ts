@@ -28,8 +28,11 @@ export interface Child {
 
 const children = new Set<Child>()
 
-/** Starts a `kind` server and waits until it listens; with `profile`, under --cpu-prof (bench/profiles/). */
-export async function startServer(kind: ServerKind, env: Record<string, string> = {}, profile = false): Promise<Child> {
+/**
+ * Starts a `kind` server and waits until it listens; with `profile`, under --cpu-prof (bench/profiles/).
+ * `cwd` is the checkout whose bench/server.ts (and sources) run: this one unless another is named.
+ */
+export async function startServer(kind: ServerKind, env: Record<string, string> = {}, profile = false, cwd = root): Promise<Child> {
   const execArgv: string[] = []
   if (profile) {
     const dir = join(root, 'bench', 'profiles')
@@ -37,7 +40,7 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
   const proc = spawn(process.execPath, [...execArgv, 'bin/run-ts.js', 'bench/server.ts', kind], {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

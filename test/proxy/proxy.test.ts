@@ -208,7 +208,7 @@ describe('proxy mode: drift of repeated answers', () => {
     body = '{"total_active":2,"critical_count":0,"warning_count":2,"info_count":0,"unacknowledged_count":2}'
     await (await t.api('/alerts/stats')).text()
     expect(await kinds()).toEqual([])
-    const drift = (await (await fetch(`${t.url}/__mock/drift`)).json()) as { answers: number; bodies_checked: number; findings: { kind: string; detail: string }[] }
+    const drift = (await (await fetch(`${t.url}/__mock/drift`)).json()) as { answers: number; bodies_checked: number; findings: { id: number; kind: string; detail: string }[] }
     expect([drift.answers, drift.bodies_checked, drift.findings.length]).toEqual([5, 5, 10])
     expect(drift.findings.slice(0, 5)).toEqual(drift.findings.slice(5).map((f) => ({ ...f, id: f.id - 5 })))
   })

@@ -1,0 +1,140 @@
+// A paired comparison of this checkout against another git revision: in each round both servers run
+// at once, each under the same fixed request rate from its own autocannon, and the round reports the
+// server CPU time per request of each and their ratio. Whatever else the machine does in a round
+// (other virtual machines, the CPU's clock) falls on both alike, so the ratio holds still where two
+// req/s figures measured one after the other swing by ±20 %. See bench/README.md.
+//
+//   npm run bench:pair -- --base <rev> [--target jwt|api-key|proxy|proxy-no-drift]
+//                         [--rounds 5] [--rate 4000] [--duration 3] [--warmup 1]
+//   npm run bench:pair -- --base hpm --target proxy    (our proxy against plain http-proxy-middleware)
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import autocannon, { type Result } from 'autocannon'
+import { apiKey, checkRoute, loginToken } from './lib/checks.js'
+import { startServer, stopAllServers, type Child } from './lib/children.js'
+import { BenchFailure, root, round, route } from './lib/common.js'
+
+const targets = ['jwt', 'api-key', 'proxy', 'proxy-no-drift'] as const
+type Target = (typeof targets)[number]
+
+const { values: flags } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    target: { type: 'string', default: 'jwt' },
+    rounds: { type: 'string', default: '5' },
+    rate: { type: 'string', default: '4000' },
+    duration: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+if (flags.help || !flags.base) {
+  console.log(`usage: npm run bench:pair -- --base <rev> [options]
+  --base <rev>          the git revision to compare this checkout with (required); with a proxy
+                        target, \`hpm\` compares with plain http-proxy-middleware (keep-alive) instead
+  --target <t>          jwt | api-key (the emulator's GET ${route}) | proxy | proxy-no-drift (default jwt)
+  --rounds <n>          rounds, each with fresh servers (default 5)
+  --rate <r>            requests per second sent to each server (default 4000)
+  --duration <s>        measured seconds per round (default 3)
+  --warmup <s>          unmeasured seconds at the same rate first (default 1)`)
+  process.exit(flags.help ? 0 : 2)
+}
+const num = (name: string, v: string | undefined, min: number): number => {
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${v})`)
+  return n
+}
+if (!targets.includes(flags.target as Target)) throw new Error(`--target must be one of ${targets.join(', ')} (got ${flags.target})`)
+const target = flags.target as Target
+const rounds = Math.floor(num('rounds', flags.rounds, 1))
+const rate = num('rate', flags.rate, 1)
+const duration = num('duration', flags.duration, 1)
+const warmup = num('warmup', flags.warmup, 0)
+const proxied = target.startsWith('proxy')
+/** The other side is plain http-proxy-middleware in this checkout, not another revision. */
+const againstHpm = flags.base === 'hpm'
+if (againstHpm && !proxied) throw new Error('--base hpm compares proxies: use it with --target proxy or proxy-no-drift')
+
+/** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. */
+function load(url: string, headers: Record<string, string>, seconds: number): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    // overallRate: autocannon's fixed request rate across its connections (not in its type definitions)
+    const opts = { url, headers, connections: 10, duration: seconds, pipelining: 1, timeout: 10, overallRate: rate }
+    autocannon(opts as Parameters<typeof autocannon>[0], (err, r) => {
+      if (err) return reject(err)
+      if (r.non2xx + r.errors + r.timeouts > 0) return reject(new BenchFailure(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`))
+      resolve(r)
+    })
+  })
+}
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1]!
+
+async function main(): Promise<void> {
+  const head = git('rev-parse', 'HEAD')
+  const dirty = git('status', '--porcelain', '--untracked-files=no') !== ''
+  const sha = againstHpm ? 'hpm' : git('rev-parse', '--verify', `${flags.base}^{commit}`)
+  const baseDir = againstHpm ? root : mkdtempSync(join(tmpdir(), 'haltless-mock-pair-'))
+  if (!againstHpm) git('worktree', 'add', '--detach', baseDir, sha)
+  try {
+    if (!againstHpm) symlinkSync(join(root, 'node_modules'), join(baseDir, 'node_modules'), 'dir')
+    const kind = proxied ? 'proxy' : 'emulator'
+    const sides = [
+      { name: againstHpm ? 'plain http-proxy-middleware' : `base ${sha.slice(0, 9)}`, cwd: baseDir, kind: againstHpm ? 'hpm' : kind } as const,
+      { name: `this ${head.slice(0, 9)}${dirty ? '+changes' : ''}`, cwd: root, kind } as const,
+    ]
+    console.log(`paired: ${target}, ${rounds} rounds of ${warmup}s + ${duration}s at ${rate} req/s to each server, both at once`)
+    let env: Record<string, string> = {}
+    if (proxied) {
+      // the upstream serves the emulator's own answer, as in npm run bench
+      const probe = await startServer('emulator')
+      const sample = await checkRoute(probe, { 'X-API-Key': apiKey }, 'API key')
+      await probe.stop()
+      const upstream = await startServer('baseline', { BENCH_BODY_B64: sample.body.toString('base64'), BENCH_CONTENT_TYPE: sample.contentType })
+      env = { BENCH_UPSTREAM: upstream.url, ...(target === 'proxy-no-drift' ? { BENCH_PROXY_DRIFT: 'off' } : {}) }
+    }
+    const cpu = sides.map(() => [] as number[])
+    const ratios: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      const children: Child[] = await Promise.all(sides.map((s) => startServer(s.kind, env, false, s.cwd)))
+      const headers = await Promise.all(children.map(async (child) => {
+        if (proxied) return {}
+        const h: Record<string, string> = target === 'jwt' ? { Authorization: `Bearer ${await loginToken(child)}` } : { 'X-API-Key': apiKey }
+        await checkRoute(child, h, target)
+        return h
+      }))
+      if (warmup > 0) await Promise.all(children.map((c, j) => load(c.url + route, headers[j]!, warmup)))
+      const before = await Promise.all(children.map((c) => c.stats()))
+      const results = await Promise.all(children.map((c, j) => load(c.url + route, headers[j]!, duration)))
+      const after = await Promise.all(children.map((c) => c.stats()))
+      const us = children.map((_, j) => (after[j]!.cpuUserUs + after[j]!.cpuSystemUs - before[j]!.cpuUserUs - before[j]!.cpuSystemUs) / results[j]!.requests.total)
+      us.forEach((u, j) => cpu[j]!.push(round(u, 1)))
+      ratios.push(round(us[1]! / us[0]!, 3))
+      console.log(`  round ${i + 1}: ${sides.map((s, j) => `${s.name} ${us[j]!.toFixed(1)} µs/req`).join(', ')}; ratio ${ratios.at(-1)!.toFixed(3)}`)
+      await Promise.all(children.map((c) => c.stop()))
+    }
+    const summary = {
+      date: new Date().toISOString(), target, rate, durationS: duration, warmupS: warmup, rounds,
+      base: { rev: sha, cpuUsPerReq: cpu[0], median: median(cpu[0]!) },
+      this: { rev: head, changes: dirty, cpuUsPerReq: cpu[1], median: median(cpu[1]!) },
+      ratios, medianRatio: median(ratios),
+    }
+    console.log(`server CPU per request, this / base: median ${summary.medianRatio.toFixed(3)} (rounds ${ratios.map((r) => r.toFixed(3)).join(', ')}); medians ${summary.this.median} vs ${summary.base.median} µs`)
+    writeFileSync(join(root, 'bench', 'pair-results.json'), JSON.stringify(summary, null, 2) + '\n')
+  } finally {
+    await stopAllServers()
+    if (!againstHpm) git('worktree', 'remove', '--force', baseDir)
+  }
+}
+
+try {
+  await main()
+  process.exit(0)
+} catch (err) {
+  console.error(err instanceof BenchFailure ? `pair FAILED: ${err.message}` : err)
+  process.exit(1)
+}

@@ -34,6 +34,7 @@ import { Engine, sessionHeader } from './faults/engine.js'
 import { credentialSecret, Journal, journalControl } from './control/journal.js'
 import { signoffControl } from './control/signoffs.js'
 import { compileInline, loadLibrary, resolveScenario } from './faults/loader.js'
+import type { CompiledScenario } from './faults/compile.js'
 import { Store } from './store/store.js'
 import { seedDemo } from './store/demo.js'
 import { loadStateFile, StateFile } from './store/state-file.js'
@@ -92,15 +93,16 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     events: new EventBus(),
     drift: config.mode !== 'mock' && config.drift ? new DriftDetector(resources, config.driftSample) : null,
   }
-  // the scenario engine: the built-in library, plus --scenario names or files active everywhere
-  const library = loadLibrary()
-  const globalScenarios = config.scenarios.map((ref) => resolveScenario(ref, library))
-  for (const data of inlineScenarios) {
-    const scenario = compileInline(data)
-    library.set(scenario.name, scenario)
-    globalScenarios.push(scenario)
-  }
-  const engine = (deps.engine = new Engine(() => deps, library, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
+  // the scenario engine: --scenario names or files and inline scenarios active everywhere; the
+  // built-in library is read when first needed (a name to resolve, an activation, the control
+  // plane's list), so start-up does not wait for its YAML
+  const inline = inlineScenarios.map((data) => compileInline(data))
+  const withInline = (lib: Map<string, CompiledScenario>) => (inline.forEach((s) => lib.set(s.name, s)), lib)
+  let library = config.scenarios.length > 0 ? loadLibrary() : undefined
+  const globalScenarios = [...config.scenarios.map((ref) => resolveScenario(ref, library!)), ...inline]
+  if (library) withInline(library)
+  const libraryNow = () => (library ??= withInline(loadLibrary()))
+  const engine = (deps.engine = new Engine(() => deps, libraryNow, globalScenarios, { seed, faultHeaders: config.faultHeaders, allowHeaderFaults: config.allowHeaderFaults }))
   const stateFile = config.stateFile ? new StateFile(config.stateFile, clock, logger, () => snapshotOf(deps.store, deps.rng, seed, clock.now())) : null
   const startedAt = clock.now()
   const reset = () => {

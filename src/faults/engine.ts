@@ -45,13 +45,18 @@ export class Engine {
   private sessions = new Map<string, Session>()
   constructor(
     private deps: () => Deps,
-    /** Scenarios that can be activated by name: built-in ones and those loaded from files. */
-    readonly library: Map<string, CompiledScenario>,
+    /** Scenarios that can be activated by name: built-in ones and those loaded from files (read on first use). */
+    private readonly libraryOf: () => Map<string, CompiledScenario>,
     /** Active in every session from its first request (`--scenario`). */
     readonly global: CompiledScenario[],
     private opts: { seed: number; faultHeaders: boolean; allowHeaderFaults: boolean },
   ) {
     this.refresh()
+  }
+
+  /** Scenarios that can be activated by name. */
+  get library(): Map<string, CompiledScenario> {
+    return this.libraryOf()
   }
 
   /** The named session, created on first use with the global scenarios active. */

@@ -7,6 +7,7 @@
 //   npm run bench:pair -- --base <rev> [--target jwt|api-key|proxy|proxy-no-drift]
 //                         [--rounds 5] [--rate 4000] [--duration 3] [--warmup 1]
 //   npm run bench:pair -- --base hpm --target proxy    (our proxy against plain http-proxy-middleware)
+//   npm run bench:pair -- --base HEAD --scenario idle  (the engine's cost: a scenario on one side)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,6 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon, { type Result } from 'autocannon'
 import { apiKey, checkRoute, loginToken } from './lib/checks.js'
+import { activate, idleScenario, matchingScenario, otherRoutesScenario, type InlineScenario } from './lib/scenarios.js'
 import { startServer, stopAllServers, type Child } from './lib/children.js'
 import { BenchFailure, root, round, route } from './lib/common.js'
 
@@ -28,6 +30,8 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '4000' },
     duration: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
+    scenario: { type: 'string' },
+    'base-scenario': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -39,7 +43,10 @@ if (flags.help || !flags.base) {
   --rounds <n>          rounds, each with fresh servers (default 5)
   --rate <r>            requests per second sent to each server (default 4000)
   --duration <s>        measured seconds per round (default 3)
-  --warmup <s>          unmeasured seconds at the same rate first (default 1)`)
+  --warmup <s>          unmeasured seconds at the same rate first (default 1)
+  --scenario <s>        emulator targets: activate one of npm run bench's engine scenarios on this side
+                        (idle, 1-rule, 1000-rules, 1000-other-routes) before measuring
+  --base-scenario <s>   the same on the base side`)
   process.exit(flags.help ? 0 : 2)
 }
 const num = (name: string, v: string | undefined, min: number): number => {
@@ -54,6 +61,21 @@ const rate = num('rate', flags.rate, 1)
 const duration = num('duration', flags.duration, 1)
 const warmup = num('warmup', flags.warmup, 0)
 const proxied = target.startsWith('proxy')
+/** npm run bench's engine scenarios, by the name the flags take. */
+const scenarios: Record<string, () => InlineScenario> = {
+  idle: idleScenario,
+  '1-rule': () => matchingScenario('bench-1-rule', 1),
+  '1000-rules': () => matchingScenario('bench-1000-rules', 1000),
+  '1000-other-routes': () => otherRoutesScenario('bench-1000-other-routes', 1000),
+}
+const scenarioOf = (flag: 'scenario' | 'base-scenario'): InlineScenario | undefined => {
+  const name = flags[flag]
+  if (name === undefined) return undefined
+  if (proxied) throw new Error(`--${flag} applies to the emulator targets (jwt, api-key)`)
+  if (!(name in scenarios)) throw new Error(`--${flag} must be one of ${Object.keys(scenarios).join(', ')} (got ${name})`)
+  return scenarios[name]!()
+}
+const sideScenarios = [scenarioOf('base-scenario'), scenarioOf('scenario')]
 /** The other side is plain http-proxy-middleware in this checkout, not another revision. */
 const againstHpm = flags.base === 'hpm'
 if (againstHpm && !proxied) throw new Error('--base hpm compares proxies: use it with --target proxy or proxy-no-drift')
@@ -86,7 +108,7 @@ async function main(): Promise<void> {
     const sides = [
       { name: againstHpm ? 'plain http-proxy-middleware' : `base ${sha.slice(0, 9)}`, cwd: baseDir, kind: againstHpm ? 'hpm' : kind } as const,
       { name: `this ${head.slice(0, 9)}${dirty ? '+changes' : ''}`, cwd: root, kind } as const,
-    ]
+    ].map((side, j) => ({ ...side, name: `${side.name}${flags[j === 0 ? 'base-scenario' : 'scenario'] ? ` (${flags[j === 0 ? 'base-scenario' : 'scenario']})` : ''}` }))
     console.log(`paired: ${target}, ${rounds} rounds of ${warmup}s + ${duration}s at ${rate} req/s to each server, both at once`)
     let env: Record<string, string> = {}
     if (proxied) {
@@ -100,17 +122,24 @@ async function main(): Promise<void> {
     const cpu = sides.map(() => [] as number[])
     const ratios: number[] = []
     for (let i = 0; i < rounds; i++) {
-      const children: Child[] = await Promise.all(sides.map((s) => startServer(s.kind, env, false, s.cwd)))
-      const headers = await Promise.all(children.map(async (child) => {
+      // every other round the sides swap places (which starts first, whose load is sent first), so
+      // that neither gains from its position
+      const order = i % 2 === 0 ? [0, 1] : [1, 0]
+      const inOrder = <T>(f: (j: number) => Promise<T>): Promise<T[]> =>
+        Promise.all(order.map((j) => f(j))).then((xs) => order.map((_, k) => xs[order.indexOf(k)]!))
+      const children: Child[] = await inOrder((j) => startServer(sides[j]!.kind, env, false, sides[j]!.cwd))
+      const headers = await Promise.all(children.map(async (child, j) => {
         if (proxied) return {}
+        const scenario = sideScenarios[j]
+        if (scenario) await activate(child, scenario)
         const h: Record<string, string> = target === 'jwt' ? { Authorization: `Bearer ${await loginToken(child)}` } : { 'X-API-Key': apiKey }
         await checkRoute(child, h, target)
         return h
       }))
-      if (warmup > 0) await Promise.all(children.map((c, j) => load(c.url + route, headers[j]!, warmup)))
-      const before = await Promise.all(children.map((c) => c.stats()))
-      const results = await Promise.all(children.map((c, j) => load(c.url + route, headers[j]!, duration)))
-      const after = await Promise.all(children.map((c) => c.stats()))
+      if (warmup > 0) await inOrder((j) => load(children[j]!.url + route, headers[j]!, warmup))
+      const before = await inOrder((j) => children[j]!.stats())
+      const results = await inOrder((j) => load(children[j]!.url + route, headers[j]!, duration))
+      const after = await inOrder((j) => children[j]!.stats())
       const us = children.map((_, j) => (after[j]!.cpuUserUs + after[j]!.cpuSystemUs - before[j]!.cpuUserUs - before[j]!.cpuSystemUs) / results[j]!.requests.total)
       us.forEach((u, j) => cpu[j]!.push(round(u, 1)))
       ratios.push(round(us[1]! / us[0]!, 3))

@@ -4,7 +4,7 @@ import type { AppEnv, Deps } from './api/context.js'
 import { ApiError, errorHeaders, errors } from './api/errors.js'
 import { checkBodySize } from './api/body-limit.js'
 import { bearerToken, header } from './api/headers.js'
-import { credentialSecret } from './control/journal.js'
+import { credentialSecret, type Journal } from './control/journal.js'
 import { sessionHeader } from './faults/engine.js'
 
 /** What a step of the pipeline answers: a Response at once when nothing had to wait, else its promise. */
@@ -55,14 +55,21 @@ export function createPipeline({ deps, cors, answered }: PipelineParts) {
   // full Headers object for every response.
   function journalize(c: Context<AppEnv>, session: string, startMs: number, res: Response): void {
     const fault = c.get('fault')
-    journal.add({
-      timeMs: startMs, session, method: c.req.method, path: c.req.path, duration_ms: clock.now() - startMs, seed: deps.engine.seedOf(session),
+    journalEntry(deps, session, c.req.method, c.req.path, startMs, {
       status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status),
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
       rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
       retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')), error: c.get('errorDetail') ?? null,
     })
   }
+}
+
+/** What a journal entry says of the answer (the rest every request has). */
+export type AnswerFacts = Pick<Parameters<Journal['add']>[0], 'status' | 'rule' | 'fault' | 'rate_limit_remaining' | 'drift' | 'retry_after' | 'secret' | 'error'>
+
+/** One journal entry: what every request has (time, session, route, duration, seed) plus what it was answered. */
+export function journalEntry(deps: Deps, session: string, method: string, path: string, startMs: number, answer: AnswerFacts): void {
+  deps.journal.add({ timeMs: startMs, session, method, path, duration_ms: deps.clock.now() - startMs, seed: deps.engine.seedOf(session), ...answer })
 }
 
 /**

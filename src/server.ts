@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Hono, type Context } from 'hono'
-import { createPipeline, renderError, type Backend } from './pipeline.js'
+import { createPipeline, journalEntry, renderError, type Backend } from './pipeline.js'
 import { cors } from 'hono/cors'
 import { pino, type DestinationStream } from 'pino'
 import { createRequire } from 'node:module'
@@ -167,10 +167,6 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // 9. every error, ours or not, in the API's format
   app.onError(renderError)
 
-  /** One journal entry for a request the proxy's fast lane forwarded. */
-  const record = (session: string, method: string, path: string, startMs: number, answer: Pick<Parameters<Journal['add']>[0], 'status' | 'rule' | 'fault' | 'rate_limit_remaining' | 'drift' | 'retry_after' | 'secret' | 'error'>) =>
-    deps.journal.add({ timeMs: startMs, session, method, path, duration_ms: clock.now() - startMs, seed: engine.seedOf(session), ...answer })
-
   /**
    * Proxy and hybrid modes: forwards a request straight from Node's listener when nothing in the
    * pipeline would act on it (the scenario engine is quiet for its session, no browser Origin, a
@@ -192,7 +188,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const secret = credentialSecret(bearerIn(h.authorization), typeof h['x-api-key'] === 'string' ? h['x-api-key'] : undefined)
     void forwarder.direct(req, res, deps, path, q === -1 ? '' : url.slice(q)).then((x) => {
       if (deps.journal.perSession === 0) return
-      record(session, method, path, startMs, {
+      journalEntry(deps, session, method, path, startMs, {
         status: x.status ?? null, rule: null, fault: null, rate_limit_remaining: null, drift: x.drift ?? null,
         retry_after: x.retryAfter ?? null, secret, error: null,
       })

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { Duplex } from 'node:stream'
 import type { AppEnv, Deps } from './api/context.js'
-import { ApiError, errorHeaders, errors } from './api/errors.js'
+import { ApiError, errorDetailOf, errorHeaders, errors } from './api/errors.js'
 import { checkBodySize } from './api/body-limit.js'
 import { bearerToken, header } from './api/headers.js'
 import { credentialSecret, type Journal } from './control/journal.js'
@@ -59,7 +59,8 @@ export function createPipeline({ deps, cors, answered }: PipelineParts) {
       status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status),
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
       rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
-      retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')), error: c.get('errorDetail') ?? null,
+      retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')),
+      error: c.get('errorDetail') ?? (c.get('noResponse') ? null : (errorDetailOf(res) ?? null)),
     })
   }
 }

@@ -153,5 +153,11 @@ export function closeAfterWriting(socket: Duplex): void {
 /** A standalone Response for an error (where no request context is at hand). */
 export function errorResponse(err: ApiError | ErrorKey, extraHeaders: Record<string, string> = {}): Response {
   const e = typeof err === 'string' ? new ApiError(err, extraHeaders) : err
-  return new Response(JSON.stringify(e.body), { status: e.status, headers: { 'content-type': 'application/json', ...errorHeaders(e) } })
+  const res = new Response(JSON.stringify(e.body), { status: e.status, headers: { 'content-type': 'application/json', ...errorHeaders(e) } })
+  if (typeof e.body.detail === 'string') details.set(res, e.body.detail)
+  return res
 }
+
+/** The catalog `detail` of each answer errorResponse() made, for the journal (which never reads a body). */
+const details = new WeakMap<Response, string>()
+export const errorDetailOf = (res: Response): string | undefined => details.get(res)

@@ -35,6 +35,26 @@ describe('the journal', () => {
     ])
   })
 
+  it('keeps the catalog detail of every error answer: thrown, a fault\'s, and no route\'s', async () => {
+    await post('/sessions/e/faults', { fault: { kind: 'service_unavailable' }, times: 1 })
+    await get('e')
+    await t.api('/machines', { headers: { 'X-Mock-Session': 'e' } })
+    await t.api('/nowhere', { headers: { 'X-Mock-Session': 'e' } })
+    await t.api('/machines', { method: 'DELETE', headers: { 'X-Mock-Session': 'e' } })
+    await post('/sessions/e/faults', { fault: { kind: 'hang', max_ms: 100 }, times: 1 })
+    const hung = get('e')
+    for (let i = 0; i < 20; i++) await new Promise(setImmediate)
+    t.clock.advance(100)
+    await expect(hung).rejects.toThrow()
+    expect((await journal('?session=e')).map((e: Record<string, unknown>) => [e.status, e.fault, e.error])).toEqual([
+      [503, 'service_unavailable', 'Service temporarily unavailable.'],
+      [401, null, 'Not authenticated'],
+      [404, null, 'Not Found'],
+      [405, null, 'Method Not Allowed'],
+      [null, 'hang', null],
+    ])
+  })
+
   it('keeps the newest entries per session (a ring), pages with since and limit, and clears', async () => {
     for (let i = 0; i < 7; i++) await get('ring')
     const all = await journal('?session=ring')

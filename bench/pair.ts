@@ -28,6 +28,7 @@ const { values: flags } = parseArgs({
     target: { type: 'string', default: 'jwt' },
     rounds: { type: 'string', default: '5' },
     rate: { type: 'string', default: '4000' },
+    connections: { type: 'string', default: '10' },
     duration: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
     scenario: { type: 'string' },
@@ -42,6 +43,7 @@ if (flags.help || !flags.base) {
   --target <t>          jwt | api-key (the emulator's GET ${route}) | proxy | proxy-no-drift (default jwt)
   --rounds <n>          rounds, each with fresh servers (default 5)
   --rate <r>            requests per second sent to each server (default 4000)
+  --connections <n>     keep-alive connections of each load (default 10; 1 for latency one request at a time)
   --duration <s>        measured seconds per round (default 3)
   --warmup <s>          unmeasured seconds at the same rate first (default 1)
   --scenario <s>        emulator targets: activate one of npm run bench's engine scenarios on this side
@@ -58,6 +60,7 @@ if (!targets.includes(flags.target as Target)) throw new Error(`--target must be
 const target = flags.target as Target
 const rounds = Math.floor(num('rounds', flags.rounds, 1))
 const rate = num('rate', flags.rate, 1)
+const connections = Math.floor(num('connections', flags.connections, 1))
 const duration = num('duration', flags.duration, 1)
 const warmup = num('warmup', flags.warmup, 0)
 const proxied = target.startsWith('proxy')
@@ -81,15 +84,18 @@ const againstHpm = flags.base === 'hpm'
 if (againstHpm && !proxied) throw new Error('--base hpm compares proxies: use it with --target proxy or proxy-no-drift')
 
 /** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. */
-function load(url: string, headers: Record<string, string>, seconds: number): Promise<Result> {
+/** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. Resolves autocannon's result and the p50 of the answers' own times. */
+function load(url: string, headers: Record<string, string>, seconds: number): Promise<{ result: Result; p50Ms: number }> {
   return new Promise((resolve, reject) => {
+    const times: number[] = []
     // overallRate: autocannon's fixed request rate across its connections (not in its type definitions)
-    const opts = { url, headers, connections: 10, duration: seconds, pipelining: 1, timeout: 10, overallRate: rate }
-    autocannon(opts as Parameters<typeof autocannon>[0], (err, r) => {
+    const opts = { url, headers, connections, duration: seconds, pipelining: 1, timeout: 10, overallRate: rate }
+    const instance = autocannon(opts as Parameters<typeof autocannon>[0], (err, r) => {
       if (err) return reject(err)
       if (r.non2xx + r.errors + r.timeouts > 0) return reject(new BenchFailure(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`))
-      resolve(r)
+      resolve({ result: r, p50Ms: median(times) })
     })
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void times.push(ms))
   })
 }
 
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
     }
     const cpu = sides.map(() => [] as number[])
     const ratios: number[] = []
+    const p50s = sides.map(() => [] as number[])
     for (let i = 0; i < rounds; i++) {
       // every other round the sides swap places (which starts first, whose load is sent first), so
       // that neither gains from its position
@@ -140,19 +147,24 @@ async function main(): Promise<void> {
       const before = await inOrder((j) => children[j]!.stats())
       const results = await inOrder((j) => load(children[j]!.url + route, headers[j]!, duration))
       const after = await inOrder((j) => children[j]!.stats())
-      const us = children.map((_, j) => (after[j]!.cpuUserUs + after[j]!.cpuSystemUs - before[j]!.cpuUserUs - before[j]!.cpuSystemUs) / results[j]!.requests.total)
+      const us = children.map((_, j) => (after[j]!.cpuUserUs + after[j]!.cpuSystemUs - before[j]!.cpuUserUs - before[j]!.cpuSystemUs) / results[j]!.result.requests.total)
+      results.forEach((r, j) => p50s[j]!.push(round(r.p50Ms, 3)))
       us.forEach((u, j) => cpu[j]!.push(round(u, 1)))
       ratios.push(round(us[1]! / us[0]!, 3))
-      console.log(`  round ${i + 1}: ${sides.map((s, j) => `${s.name} ${us[j]!.toFixed(1)} µs/req`).join(', ')}; ratio ${ratios.at(-1)!.toFixed(3)}`)
+      console.log(`  round ${i + 1}: ${sides.map((s, j) => `${s.name} ${us[j]!.toFixed(1)} µs/req, p50 ${results[j]!.p50Ms.toFixed(3)} ms`).join('; ')}; ratio ${ratios.at(-1)!.toFixed(3)}`)
       await Promise.all(children.map((c) => c.stop()))
     }
     const summary = {
-      date: new Date().toISOString(), target, rate, durationS: duration, warmupS: warmup, rounds,
-      base: { rev: sha, cpuUsPerReq: cpu[0], median: median(cpu[0]!) },
-      this: { rev: head, changes: dirty, cpuUsPerReq: cpu[1], median: median(cpu[1]!) },
+      date: new Date().toISOString(), target, rate, connections, durationS: duration, warmupS: warmup, rounds,
+      base: { rev: sha, cpuUsPerReq: cpu[0], median: median(cpu[0]!), p50Ms: p50s[0] },
+      this: { rev: head, changes: dirty, cpuUsPerReq: cpu[1], median: median(cpu[1]!), p50Ms: p50s[1] },
       ratios, medianRatio: median(ratios),
+      /** p50 of this side minus the base's, per round (ms), and its median. */
+      p50AddedMs: p50s[1]!.map((x, k) => round(x - p50s[0]![k]!, 3)),
+      medianP50AddedMs: median(p50s[1]!.map((x, k) => round(x - p50s[0]![k]!, 3))),
     }
     console.log(`server CPU per request, this / base: median ${summary.medianRatio.toFixed(3)} (rounds ${ratios.map((r) => r.toFixed(3)).join(', ')}); medians ${summary.this.median} vs ${summary.base.median} µs`)
+    console.log(`p50 of this minus the base's: median ${summary.medianP50AddedMs.toFixed(3)} ms (rounds ${summary.p50AddedMs.map((d) => d.toFixed(3)).join(', ')})`)
     writeFileSync(join(root, 'bench', 'pair-results.json'), JSON.stringify(summary, null, 2) + '\n')
   } finally {
     await stopAllServers()

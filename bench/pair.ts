@@ -51,12 +51,17 @@ if (flags.help || !flags.base) {
   --base-scenario <s>   the same on the base side`)
   process.exit(flags.help ? 0 : 2)
 }
+/** A flag that cannot be used: one line saying which and why, exit 2. */
+function badFlag(message: string): never {
+  console.error(`bench:pair: ${message}`)
+  process.exit(2)
+}
 const num = (name: string, v: string | undefined, min: number): number => {
   const n = Number(v)
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${v})`)
+  if (!Number.isFinite(n) || n < min) return badFlag(`--${name} must be a number >= ${min} (got ${v})`)
   return n
 }
-if (!targets.includes(flags.target as Target)) throw new Error(`--target must be one of ${targets.join(', ')} (got ${flags.target})`)
+if (!targets.includes(flags.target as Target)) badFlag(`--target must be one of ${targets.join(', ')} (got ${flags.target})`)
 const target = flags.target as Target
 const rounds = Math.floor(num('rounds', flags.rounds, 1))
 const rate = num('rate', flags.rate, 1)
@@ -74,14 +79,14 @@ const scenarios: Record<string, () => InlineScenario> = {
 const scenarioOf = (flag: 'scenario' | 'base-scenario'): InlineScenario | undefined => {
   const name = flags[flag]
   if (name === undefined) return undefined
-  if (proxied) throw new Error(`--${flag} applies to the emulator targets (jwt, api-key)`)
-  if (!(name in scenarios)) throw new Error(`--${flag} must be one of ${Object.keys(scenarios).join(', ')} (got ${name})`)
+  if (proxied) return badFlag(`--${flag} applies to the emulator targets (jwt, api-key)`)
+  if (!(name in scenarios)) return badFlag(`--${flag} must be one of ${Object.keys(scenarios).join(', ')} (got ${name})`)
   return scenarios[name]!()
 }
 const sideScenarios = [scenarioOf('base-scenario'), scenarioOf('scenario')]
 /** The other side is plain http-proxy-middleware in this checkout, not another revision. */
 const againstHpm = flags.base === 'hpm'
-if (againstHpm && !proxied) throw new Error('--base hpm compares proxies: use it with --target proxy or proxy-no-drift')
+if (againstHpm && !proxied) badFlag('--base hpm compares proxies: use it with --target proxy or proxy-no-drift')
 
 /** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. */
 /** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. Resolves autocannon's result and the p50 of the answers' own times. */
@@ -100,12 +105,20 @@ function load(url: string, headers: Record<string, string>, seconds: number): Pr
 }
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
+/** The commit `rev` names in this checkout; anything else stops the run with a clear line. */
+function revision(rev: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    throw new BenchFailure(`--base ${rev}: not a commit of this checkout (a branch, tag or hash; or hpm with a proxy target)`)
+  }
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1]!
 
 async function main(): Promise<void> {
   const head = git('rev-parse', 'HEAD')
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== ''
-  const sha = againstHpm ? 'hpm' : git('rev-parse', '--verify', `${flags.base}^{commit}`)
+  const sha = againstHpm ? 'hpm' : revision(flags.base!)
   const baseDir = againstHpm ? root : mkdtempSync(join(tmpdir(), 'haltless-mock-pair-'))
   if (!againstHpm) git('worktree', 'add', '--detach', baseDir, sha)
   try {

@@ -30,9 +30,13 @@ export interface PipelineParts {
  */
 export function createPipeline({ deps, cors, answered }: PipelineParts) {
   const { clock, journal } = deps
-  /** 4. the scenario engine: the first rule that fires wraps its fault around the rest; the control plane is never faulted. */
+  /**
+   * 4. the scenario engine: the first rule that fires wraps its fault around the rest; the control
+   * plane is never faulted. The catalog error of an answer made without a throw (a fault's, no
+   * route's) is noted here for the journal, before CORS may copy the answer.
+   */
   const faulted = (c: Context<AppEnv>, backend: Backend): Answer =>
-    deps.engine.idle || c.req.path.startsWith('/__mock') ? sized(c, backend) : deps.engine.handle(c, () => sized(c, backend))
+    andThen(deps.engine.idle || c.req.path.startsWith('/__mock') ? sized(c, backend) : deps.engine.handle(c, () => sized(c, backend)), (res) => noteErrorDetail(c, res))
 
   return function pipeline(c: Context<AppEnv>, backend: Backend): Answer {
     // 1. context: every handler reaches the server's state through c.get('deps')
@@ -59,8 +63,7 @@ export function createPipeline({ deps, cors, answered }: PipelineParts) {
       status: c.get('noResponse') ? null : (c.get('upstreamStatus') ?? res.status),
       rule: fault?.rule ?? null, fault: fault?.kind ?? null,
       rate_limit_remaining: c.get('rateLimitRemaining') ?? null, drift: c.get('drift') ?? null,
-      retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')),
-      error: c.get('errorDetail') ?? (c.get('noResponse') ? null : (errorDetailOf(res) ?? null)),
+      retry_after: c.get('retryAfter') ?? null, secret: credentialSecret(bearerToken(c), header(c, 'x-api-key')), error: c.get('errorDetail') ?? null,
     })
   }
 }
@@ -82,6 +85,13 @@ export function journalEntry(deps: Deps, session: string, method: string, path: 
 function sized(c: Context<AppEnv>, backend: Backend): Answer {
   if (header(c, 'content-length') === undefined && header(c, 'transfer-encoding') === undefined) return attempt(c, backend)
   return viaMiddleware(c, checkBodySize, () => attempt(c, backend))
+}
+
+/** Notes the catalog `detail` of an answer errorResponse() made (thrown errors note theirs in renderError). */
+function noteErrorDetail(c: Context<AppEnv>, res: Response): Response {
+  const detail = errorDetailOf(res)
+  if (detail !== undefined && !c.get('noResponse')) c.set('errorDetail', detail)
+  return res
 }
 
 /** `f(answer)`, at once when the answer is there, else when it is. */

@@ -3,7 +3,7 @@ import { bearerToken, header, retryAfterSeconds } from '../api/headers.js'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { decodeJwt } from 'jose'
 import type { AppEnv, Deps } from '../api/context.js'
-import { ApiError, errorDetailOf, errorResponse } from '../api/errors.js'
+import { ApiError, errorResponse } from '../api/errors.js'
 import { parseJsonBody } from '../api/json-body.js'
 import { bodyText } from '../api/body-limit.js'
 import { Rng } from '../rng.js'
@@ -160,9 +160,6 @@ export class Engine {
     else {
       const retryAfter = retryAfterSeconds(res.headers.get('retry-after'))
       if (retryAfter !== undefined) c.set('retryAfter', retryAfter)
-      // (before labelling, which may copy the answer)
-      const detail = errorDetailOf(res)
-      if (detail !== undefined) c.set('errorDetail', detail)
     }
     return this.label(res, rule.kind.kind, rule.id)
   }

@@ -40,6 +40,7 @@ describe('the journal', () => {
     await get('e')
     await t.api('/machines', { headers: { 'X-Mock-Session': 'e' } })
     await t.api('/nowhere', { headers: { 'X-Mock-Session': 'e' } })
+    await t.api('/nowhere', { headers: { 'X-Mock-Session': 'e2', Origin: 'http://localhost:3000' } })
     await t.api('/machines', { method: 'DELETE', headers: { 'X-Mock-Session': 'e' } })
     await post('/sessions/e/faults', { fault: { kind: 'hang', max_ms: 100 }, times: 1 })
     const hung = get('e')
@@ -53,6 +54,8 @@ describe('the journal', () => {
       [405, null, 'Method Not Allowed'],
       [null, 'hang', null],
     ])
+    // a browser's request: CORS copies the answer, the detail is kept all the same
+    expect((await journal('?session=e2')).map((e: Record<string, unknown>) => [e.status, e.error])).toEqual([[404, 'Not Found']])
   })
 
   it('keeps the newest entries per session (a ring), pages with since and limit, and clears', async () => {

@@ -17,8 +17,8 @@ export interface PipelineParts {
   deps: Deps
   /** Browsers: a dev app on another localhost port may call the emulator (refresh cookie included). */
   cors: MiddlewareHandler<AppEnv>
-  /** Called once a request is answered, whatever answered it (state file, debug log). */
-  answered?: (c: Context<AppEnv>, res: Response, startMs: number) => void
+  /** Called once a request is answered, whatever answered it (state file, debug log), with the time it took in ms. */
+  answered?: (c: Context<AppEnv>, res: Response, elapsedMs: number) => void
 }
 
 /**
@@ -45,12 +45,13 @@ export function createPipeline({ deps, cors, answered }: PipelineParts) {
     const journaled = c.req.path.startsWith('/api/') && journal.perSession > 0
     const session = journaled ? header(c, sessionHeader) || 'default' : ''
     const startMs = clock.now()
+    const perfStart = answered ? performance.now() : 0
     // 2. browsers; 3. anything thrown on the way is an answer in the API's format
     const answer = attempt(c, () => (header(c, 'origin') !== undefined ? viaMiddleware(c, cors, () => faulted(c, backend)) : faulted(c, backend)))
     // 6. journal: one entry per API request, once it is answered
     return andThen(answer, (res) => {
       if (journaled) journalize(c, session, startMs, res)
-      answered?.(c, res, startMs)
+      answered?.(c, res, performance.now() - perfStart)
       return res
     })
   }

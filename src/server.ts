@@ -127,9 +127,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const pipeline = createPipeline({
     deps,
     cors: cors({ origin: (o) => o, credentials: true, exposeHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] }),
-    answered: debugLog || stateFile ? (c, res, startMs) => {
+    answered: debugLog || stateFile ? (c, res, elapsedMs) => {
       // (at --log-level debug or finer, one line per request: method, path, status, time; no headers or bodies)
-      if (debugLog) logger.debug({ method: c.req.method, path: c.req.path, status: res.status, duration_ms: Math.round((clock.now() - startMs) * 10) / 10 }, 'request')
+      if (debugLog) logger.debug({ method: c.req.method, path: c.req.path, status: res.status, duration_ms: Math.round(elapsedMs * 10) / 10 }, 'request')
       // (--state-file: any request but a read may have changed the state; a reset saves itself)
       if (stateFile && !/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) stateFile.changed()
     } : undefined,

@@ -178,9 +178,11 @@ export class DriftDetector {
     // the same bytes as the last body checked for this route and status (a client polling a list)
     // have the same findings: they are not parsed again
     const last = route.lastBody.get(status)
-    if (last?.bytes.equals(body)) return last.found.length === 0 ? out : [...out, ...last.found]
-    const found = this.compareBody(route, status, body)
-    if (body.length <= rememberedBodyCap) route.lastBody.set(status, { bytes: Buffer.from(body), found })
+    let found = last?.bytes.equals(body) ? last.found : undefined
+    if (!found) {
+      found = this.compareBody(route, status, body)
+      if (body.length <= rememberedBodyCap) route.lastBody.set(status, { bytes: Buffer.from(body), found })
+    }
     return found.length === 0 ? out : [...out, ...found]
   }
 

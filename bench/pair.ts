@@ -13,11 +13,12 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import autocannon, { type Result } from 'autocannon'
+import type { Result } from 'autocannon'
 import { apiKey, checkRoute, loginToken } from './lib/checks.js'
 import { activate, idleScenario, matchingScenario, otherRoutesScenario, type InlineScenario } from './lib/scenarios.js'
 import { startServer, stopAllServers, type Child } from './lib/children.js'
 import { BenchFailure, root, round, route } from './lib/common.js'
+import { assertClean, load } from './lib/load.js'
 
 const targets = ['jwt', 'api-key', 'proxy', 'proxy-no-drift'] as const
 type Target = (typeof targets)[number]
@@ -88,20 +89,12 @@ const sideScenarios = [scenarioOf('base-scenario'), scenarioOf('scenario')]
 const againstHpm = flags.base === 'hpm'
 if (againstHpm && !proxied) badFlag('--base hpm compares proxies: use it with --target proxy or proxy-no-drift')
 
-/** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. */
 /** A fixed-rate load of `seconds` on one server; every answer must be a 2xx. Resolves autocannon's result and the p50 of the answers' own times. */
-function load(url: string, headers: Record<string, string>, seconds: number): Promise<{ result: Result; p50Ms: number }> {
-  return new Promise((resolve, reject) => {
-    const times: number[] = []
-    // overallRate: autocannon's fixed request rate across its connections (not in its type definitions)
-    const opts = { url, headers, connections, duration: seconds, pipelining: 1, timeout: 10, overallRate: rate }
-    const instance = autocannon(opts as Parameters<typeof autocannon>[0], (err, r) => {
-      if (err) return reject(err)
-      if (r.non2xx + r.errors + r.timeouts > 0) return reject(new BenchFailure(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`))
-      resolve({ result: r, p50Ms: median(times) })
-    })
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void times.push(ms))
-  })
+async function fixedRate(url: string, headers: Record<string, string>, seconds: number): Promise<{ result: Result; p50Ms: number }> {
+  const times: number[] = []
+  const result = await load(url, headers, connections, seconds, (ms) => void times.push(ms), rate)
+  assertClean(url, 'paired run', result)
+  return { result, p50Ms: median(times) }
 }
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
@@ -156,9 +149,9 @@ async function main(): Promise<void> {
         await checkRoute(child, h, target)
         return h
       }))
-      if (warmup > 0) await inOrder((j) => load(children[j]!.url + route, headers[j]!, warmup))
+      if (warmup > 0) await inOrder((j) => fixedRate(children[j]!.url + route, headers[j]!, warmup))
       const before = await inOrder((j) => children[j]!.stats())
-      const results = await inOrder((j) => load(children[j]!.url + route, headers[j]!, duration))
+      const results = await inOrder((j) => fixedRate(children[j]!.url + route, headers[j]!, duration))
       const after = await inOrder((j) => children[j]!.stats())
       const us = children.map((_, j) => (after[j]!.cpuUserUs + after[j]!.cpuSystemUs - before[j]!.cpuUserUs - before[j]!.cpuSystemUs) / results[j]!.result.requests.total)
       results.forEach((r, j) => p50s[j]!.push(round(r.p50Ms, 3)))

@@ -41,17 +41,21 @@ export interface Measurement {
   roundsReqPerS?: number[]
 }
 
-function load(url: string, headers: Record<string, string>, connections: number, seconds: number, onTime?: (ms: number) => void): Promise<Result> {
+/**
+ * One autocannon run on loopback: `connections` keep-alive connections, no pipelining; with
+ * `overallRate`, at that fixed request rate across them (npm run bench:pair), else as fast as answered.
+ */
+export function load(url: string, headers: Record<string, string>, connections: number, seconds: number, onTime?: (ms: number) => void, overallRate?: number): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, headers, connections, duration: seconds, pipelining: 1, timeout: 10 }, (err, result) =>
-      err ? reject(err) : resolve(result),
-    )
+    // overallRate is an autocannon option its type definitions leave out
+    const opts = { url, headers, connections, duration: seconds, pipelining: 1, timeout: 10, ...(overallRate ? { overallRate } : {}) }
+    const instance = autocannon(opts as Parameters<typeof autocannon>[0], (err, result) => (err ? reject(err) : resolve(result)))
     if (onTime) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => onTime(ms))
   })
 }
 
 /** Throws unless every request of the run got a 2xx, without errors or timeouts. */
-function assertClean(target: string, phase: string, r: Result): void {
+export function assertClean(target: string, phase: string, r: Result): void {
   const bad = r.non2xx + r.errors + r.timeouts + r.resets
   if (bad === 0 && r['2xx'] > 0) return
   const codes = Object.entries(r.statusCodeStats).map(([code, { count }]) => `${code}: ${count}`).join(', ')
